@@ -1,0 +1,3 @@
+#include "portico/cli/cli.hpp"
+
+int main(int argc, char** argv) { return portico::cli::run(argc, argv); }

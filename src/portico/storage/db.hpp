@@ -1,0 +1,180 @@
+#pragma once
+// The storage interface: one small API over two backends (SQLite and PostgreSQL), implemented on
+// their raw C APIs. SQL shared by both uses $1..$n placeholders; statements are prepared once per
+// connection and cached by their text. Results are materialized (a page of rows, never a cursor).
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <variant>
+#include <vector>
+
+#include "portico/core/result.hpp"
+
+namespace portico::storage {
+
+enum class Backend { kSqlite, kPostgres };
+
+// Bytes that are not text (attachment contents). Bound as BLOB / bytea.
+struct Blob {
+  std::string bytes;
+};
+
+// A parameter or a cell. PostgreSQL cells arrive as text and are converted when read.
+using Value = std::variant<std::monostate, std::int64_t, double, std::string, Blob>;
+
+class Row {
+ public:
+  explicit Row(std::vector<Value> cells) : cells_(std::move(cells)) {}
+
+  std::size_t size() const { return cells_.size(); }
+  bool is_null(std::size_t i) const;
+  std::int64_t integer(std::size_t i) const;  // NULL reads as 0
+  double real(std::size_t i) const;
+  std::string text(std::size_t i) const;      // NULL reads as ""
+  std::string blob(std::size_t i) const;
+  std::optional<std::int64_t> opt_integer(std::size_t i) const;
+  std::optional<std::string> opt_text(std::size_t i) const;
+
+ private:
+  const Value& at(std::size_t i) const;
+  std::vector<Value> cells_;
+};
+
+struct Rows {
+  std::vector<std::string> columns;
+  std::vector<Row> rows;
+
+  bool empty() const { return rows.empty(); }
+  std::size_t size() const { return rows.size(); }
+  const Row& operator[](std::size_t i) const { return rows[i]; }
+  auto begin() const { return rows.begin(); }
+  auto end() const { return rows.end(); }
+};
+
+// Builds a parameter list from ordinary C++ values: ints, strings, optionals, Blob, nullptr.
+class Params {
+ public:
+  Params() = default;
+  template <typename... Ts>
+  explicit Params(Ts&&... values) {
+    values_.reserve(sizeof...(Ts));
+    (add(std::forward<Ts>(values)), ...);
+  }
+
+  Params& add(std::nullptr_t) { values_.emplace_back(std::monostate{}); return *this; }
+  Params& add(bool v) { values_.emplace_back(std::int64_t{v ? 1 : 0}); return *this; }
+  template <typename I>
+    requires(std::is_integral_v<I> && !std::is_same_v<I, bool>)
+  Params& add(I v) { values_.emplace_back(static_cast<std::int64_t>(v)); return *this; }
+  Params& add(double v) { values_.emplace_back(v); return *this; }
+  Params& add(std::string v) { values_.emplace_back(std::move(v)); return *this; }
+  Params& add(std::string_view v) { values_.emplace_back(std::string(v)); return *this; }
+  Params& add(const char* v) { values_.emplace_back(std::string(v)); return *this; }
+  Params& add(Blob v) { values_.emplace_back(std::move(v)); return *this; }
+  template <typename T>
+  Params& add(const std::optional<T>& v) {
+    if (v) add(*v); else add(nullptr);
+    return *this;
+  }
+
+  std::span<const Value> values() const { return values_; }
+
+ private:
+  std::vector<Value> values_;
+};
+
+// One connection. Not thread-safe: a connection is used by one thread at a time (see Database).
+class Connection {
+ public:
+  virtual ~Connection() = default;
+
+  virtual Backend backend() const = 0;
+
+  // False once the connection is broken (the pool then discards it instead of reusing it).
+  virtual bool is_healthy() const { return true; }
+
+  // Runs one statement with $n parameters and returns all its rows (RETURNING rows too).
+  [[nodiscard]] virtual Result<Rows> query(std::string_view sql, const Params& params = {}) = 0;
+
+  // Runs one statement and returns the number of rows it changed.
+  [[nodiscard]] virtual Result<std::int64_t> execute(std::string_view sql,
+                                                     const Params& params = {}) = 0;
+
+  // Runs a script of several statements without parameters (migrations).
+  [[nodiscard]] virtual Result<void> execute_script(std::string_view sql) = 0;
+
+  // Transactions. begin(true) takes the write lock at once on SQLite (BEGIN IMMEDIATE), which
+  // avoids deadlock-prone lock upgrades; PostgreSQL ignores the hint.
+  [[nodiscard]] virtual Result<void> begin(bool write = true) = 0;
+  [[nodiscard]] virtual Result<void> commit() = 0;
+  virtual void rollback() noexcept = 0;
+
+  // Convenience: the first row, or kNotFound.
+  [[nodiscard]] Result<Row> query_one(std::string_view sql, const Params& params = {});
+  // Convenience: the first row if there is one.
+  [[nodiscard]] Result<std::optional<Row>> query_optional(std::string_view sql,
+                                                          const Params& params = {});
+};
+
+// A pool of connections to one database. Thread-safe.
+class Database {
+ public:
+  virtual ~Database() = default;
+
+  virtual Backend backend() const = 0;
+
+  // A connection handed out for the caller's exclusive use, returned to the pool on destruction.
+  using Lease = std::unique_ptr<Connection, std::function<void(Connection*)>>;
+  [[nodiscard]] virtual Result<Lease> acquire() = 0;
+
+  // Runs fn inside a transaction on a pooled connection: commits if fn returns a value,
+  // rolls back if it returns an error or throws. SQLite busy/PostgreSQL serialization failures
+  // surface as kUnavailable.
+  template <typename Fn>
+  auto transaction(Fn&& fn, bool write = true) -> std::invoke_result_t<Fn, Connection&> {
+    auto lease = acquire();
+    if (!lease) return std::unexpected(lease.error());
+    Connection& conn = **lease;
+    if (auto began = conn.begin(write); !began) return std::unexpected(began.error());
+    try {
+      auto result = fn(conn);
+      if (!result) {
+        conn.rollback();
+        return result;
+      }
+      if (auto committed = conn.commit(); !committed) {
+        conn.rollback();
+        return std::unexpected(committed.error());
+      }
+      return result;
+    } catch (...) {
+      conn.rollback();
+      throw;
+    }
+  }
+
+  // Runs fn on a pooled connection without a transaction (single reads).
+  template <typename Fn>
+  auto with_connection(Fn&& fn) -> std::invoke_result_t<Fn, Connection&> {
+    auto lease = acquire();
+    if (!lease) return std::unexpected(lease.error());
+    return fn(**lease);
+  }
+};
+
+struct DatabaseOptions {
+  std::string url;            // "sqlite:PATH" or "postgresql://…"
+  int pool_size = 8;          // connections kept open
+  int busy_timeout_ms = 5000; // SQLite: how long a writer waits for the lock
+};
+
+// Opens a database by URL. Unknown schemes are kInvalidArgument with a message naming the forms.
+[[nodiscard]] Result<std::unique_ptr<Database>> open_database(const DatabaseOptions& options);
+
+}  // namespace portico::storage

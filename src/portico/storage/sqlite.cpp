@@ -1,0 +1,230 @@
+#include "portico/storage/sqlite.hpp"
+
+#include <sqlite3.h>
+
+#include <filesystem>
+#include <unordered_map>
+
+#include <fmt/format.h>
+
+#include "portico/storage/pool.hpp"
+
+namespace portico::storage {
+
+namespace {
+
+Error sqlite_error(sqlite3* db, int rc, std::string_view what) {
+  const char* message = db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
+  int primary = rc & 0xff;
+  if (primary == SQLITE_BUSY || primary == SQLITE_LOCKED) {
+    return {ErrorCode::kUnavailable, "The database is busy; try again in a moment.", {}};
+  }
+  if (primary == SQLITE_CONSTRAINT) {
+    return {ErrorCode::kConflict, fmt::format("{}: {}", what, message), {}};
+  }
+  return {ErrorCode::kInternal, fmt::format("sqlite {}: {} (code {})", what, message, rc), {}};
+}
+
+struct StatementDeleter {
+  void operator()(sqlite3_stmt* stmt) const { sqlite3_finalize(stmt); }
+};
+using StatementPtr = std::unique_ptr<sqlite3_stmt, StatementDeleter>;
+
+class SqliteConnection final : public Connection {
+ public:
+  explicit SqliteConnection(sqlite3* db) : db_(db) {}
+  ~SqliteConnection() override {
+    statements_.clear();
+    sqlite3_close_v2(db_);
+  }
+
+  Backend backend() const override { return Backend::kSqlite; }
+
+  Result<Rows> query(std::string_view sql, const Params& params) override {
+    auto stmt = prepare(sql, params);
+    if (!stmt) return std::unexpected(stmt.error());
+    Rows out;
+    sqlite3_stmt* s = *stmt;
+    int columns = sqlite3_column_count(s);
+    out.columns.reserve(columns);
+    for (int c = 0; c < columns; ++c) out.columns.emplace_back(sqlite3_column_name(s, c));
+    for (;;) {
+      int rc = sqlite3_step(s);
+      if (rc == SQLITE_DONE) break;
+      if (rc != SQLITE_ROW) {
+        auto error = sqlite_error(db_, rc, "query");
+        sqlite3_reset(s);
+        return fail(std::move(error));
+      }
+      std::vector<Value> cells;
+      cells.reserve(columns);
+      for (int c = 0; c < columns; ++c) cells.push_back(column_value(s, c));
+      out.rows.emplace_back(std::move(cells));
+    }
+    sqlite3_reset(s);
+    return out;
+  }
+
+  Result<std::int64_t> execute(std::string_view sql, const Params& params) override {
+    auto stmt = prepare(sql, params);
+    if (!stmt) return std::unexpected(stmt.error());
+    sqlite3_stmt* s = *stmt;
+    int rc;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+    }
+    sqlite3_reset(s);
+    if (rc != SQLITE_DONE) return fail(sqlite_error(db_, rc, "execute"));
+    return static_cast<std::int64_t>(sqlite3_changes64(db_));
+  }
+
+  Result<void> execute_script(std::string_view sql) override {
+    std::string script(sql);
+    char* message = nullptr;
+    int rc = sqlite3_exec(db_, script.c_str(), nullptr, nullptr, &message);
+    if (rc != SQLITE_OK) {
+      std::string text = message ? message : sqlite3_errstr(rc);
+      sqlite3_free(message);
+      return fail(ErrorCode::kInternal, fmt::format("sqlite script: {}", text));
+    }
+    return {};
+  }
+
+  Result<void> begin(bool write) override {
+    return execute_script(write ? "BEGIN IMMEDIATE" : "BEGIN DEFERRED");
+  }
+  Result<void> commit() override { return execute_script("COMMIT"); }
+  void rollback() noexcept override {
+    if (!sqlite3_get_autocommit(db_)) sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+  }
+
+ private:
+  static Value column_value(sqlite3_stmt* s, int c) {
+    switch (sqlite3_column_type(s, c)) {
+      case SQLITE_INTEGER: return std::int64_t{sqlite3_column_int64(s, c)};
+      case SQLITE_FLOAT: return sqlite3_column_double(s, c);
+      case SQLITE_TEXT: {
+        auto text = reinterpret_cast<const char*>(sqlite3_column_text(s, c));
+        return std::string(text, static_cast<std::size_t>(sqlite3_column_bytes(s, c)));
+      }
+      case SQLITE_BLOB: {
+        auto data = static_cast<const char*>(sqlite3_column_blob(s, c));
+        int size = sqlite3_column_bytes(s, c);
+        return Blob{data ? std::string(data, static_cast<std::size_t>(size)) : std::string()};
+      }
+      default: return std::monostate{};
+    }
+  }
+
+  Result<sqlite3_stmt*> prepare(std::string_view sql, const Params& params) {
+    std::string key(sql);
+    auto it = statements_.find(key);
+    sqlite3_stmt* s = nullptr;
+    if (it == statements_.end()) {
+      int rc = sqlite3_prepare_v3(db_, key.data(), static_cast<int>(key.size()),
+                                  SQLITE_PREPARE_PERSISTENT, &s, nullptr);
+      if (rc != SQLITE_OK) return fail(sqlite_error(db_, rc, fmt::format("prepare '{}'", sql)));
+      statements_.emplace(std::move(key), StatementPtr(s));
+    } else {
+      s = it->second.get();
+    }
+    sqlite3_clear_bindings(s);
+    auto values = params.values();
+    int expected = sqlite3_bind_parameter_count(s);
+    if (static_cast<int>(values.size()) < expected) {
+      return fail(ErrorCode::kInternal,
+                  fmt::format("statement wants {} parameters, got {}", expected, values.size()));
+    }
+    for (int i = 0; i < expected; ++i) {
+      // $n names its parameter explicitly; bind by that number so "$2 … $1" works as on PostgreSQL.
+      const char* name = sqlite3_bind_parameter_name(s, i + 1);
+      std::size_t index = static_cast<std::size_t>(i);
+      if (name && name[0] == '$') index = static_cast<std::size_t>(std::atoi(name + 1) - 1);
+      if (index >= values.size()) {
+        return fail(ErrorCode::kInternal, fmt::format("parameter {} is not bound", name));
+      }
+      int rc = bind(s, i + 1, values[index]);
+      if (rc != SQLITE_OK) return fail(sqlite_error(db_, rc, "bind"));
+    }
+    return s;
+  }
+
+  static int bind(sqlite3_stmt* s, int index, const Value& value) {
+    return std::visit(
+        [&](const auto& v) -> int {
+          using T = std::decay_t<decltype(v)>;
+          if constexpr (std::is_same_v<T, std::monostate>) {
+            return sqlite3_bind_null(s, index);
+          } else if constexpr (std::is_same_v<T, std::int64_t>) {
+            return sqlite3_bind_int64(s, index, v);
+          } else if constexpr (std::is_same_v<T, double>) {
+            return sqlite3_bind_double(s, index, v);
+          } else if constexpr (std::is_same_v<T, std::string>) {
+            return sqlite3_bind_text64(s, index, v.data(), v.size(), SQLITE_STATIC, SQLITE_UTF8);
+          } else {
+            return sqlite3_bind_blob64(s, index, v.bytes.data(), v.bytes.size(), SQLITE_STATIC);
+          }
+        },
+        value);
+  }
+
+  sqlite3* db_;
+  std::unordered_map<std::string, StatementPtr> statements_;
+};
+
+class SqliteDatabase final : public Database {
+ public:
+  SqliteDatabase(std::string path, const DatabaseOptions& options)
+      : path_(std::move(path)),
+        busy_timeout_ms_(options.busy_timeout_ms),
+        pool_([this] { return open(); }, options.pool_size, std::chrono::seconds(10)) {}
+
+  Backend backend() const override { return Backend::kSqlite; }
+  Result<Lease> acquire() override { return pool_.acquire(); }
+
+  Result<std::unique_ptr<Connection>> open() {
+    sqlite3* db = nullptr;
+    int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
+    int rc = sqlite3_open_v2(path_.c_str(), &db, flags, nullptr);
+    if (rc != SQLITE_OK) {
+      Error error{ErrorCode::kUnavailable,
+                  fmt::format("cannot open SQLite database '{}': {}", path_,
+                              db ? sqlite3_errmsg(db) : sqlite3_errstr(rc)),
+                  {}};
+      sqlite3_close_v2(db);
+      return fail(std::move(error));
+    }
+    sqlite3_busy_timeout(db, busy_timeout_ms_);
+    sqlite3_extended_result_codes(db, 1);
+    auto conn = std::make_unique<SqliteConnection>(db);
+    auto pragmas = conn->execute_script(
+        "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
+        "PRAGMA temp_store=MEMORY;");
+    if (!pragmas) return std::unexpected(pragmas.error());
+    return std::unique_ptr<Connection>(std::move(conn));
+  }
+
+ private:
+  std::string path_;
+  int busy_timeout_ms_;
+  ConnectionPool pool_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<Database>> open_sqlite(const std::string& path,
+                                              const DatabaseOptions& options) {
+  if (path.empty()) {
+    return fail(ErrorCode::kInvalidArgument, "sqlite: URL needs a path, e.g. sqlite:var/portico.db");
+  }
+  std::filesystem::path parent = std::filesystem::path(path).parent_path();
+  std::error_code ec;
+  if (!parent.empty()) std::filesystem::create_directories(parent, ec);
+  auto db = std::make_unique<SqliteDatabase>(path, options);
+  // Open one connection now so a bad path fails at start-up, not on the first request.
+  auto first = db->acquire();
+  if (!first) return std::unexpected(first.error());
+  first->reset();
+  return std::unique_ptr<Database>(std::move(db));
+}
+
+}  // namespace portico::storage

@@ -1,0 +1,33 @@
+#pragma once
+// HTML templates (kainjow/Mustache, HTML-escaping by default), parsed once at start-up and shared
+// by all threads. Pages render their own template, then the layout with the result as {{{body}}}.
+
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include <kainjow/mustache.hpp>
+
+#include "portico/core/result.hpp"
+
+namespace portico::web {
+
+using Data = kainjow::mustache::data;
+
+class Templates {
+ public:
+  // Loads every *.mustache directly under dir. A syntax error is reported with the file name.
+  [[nodiscard]] static Result<std::unique_ptr<Templates>> load(const std::filesystem::path& dir);
+
+  bool has(std::string_view name) const { return templates_.contains(std::string(name)); }
+  // Renders a template by name (file name without .mustache). Unknown names are a bug: throws.
+  std::string render(std::string_view name, const Data& data) const;
+
+ private:
+  // kainjow's render() is not const but does not mutate a parsed template (measured TSan-clean).
+  mutable std::map<std::string, kainjow::mustache::mustache, std::less<>> templates_;
+};
+
+}  // namespace portico::web
