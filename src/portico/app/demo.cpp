@@ -178,7 +178,7 @@ Result<DemoReport> load_demo(storage::Database& db, std::int64_t now) {
       std::optional<std::string> resolution;
       if (t.status == 15) {
         closed = last;
-        resolution = "resolved_confirmed_by_customer";
+        resolution = "resolved-confirmed";
       }
       auto id = insert_id(
           c,

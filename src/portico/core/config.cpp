@@ -104,7 +104,7 @@ std::vector<std::string> Flags::get_all(const std::string& name) const {
 
 const std::vector<std::string>& config_flag_names() {
   static const std::vector<std::string> names = {
-      "listen", "database-url", "base-url", "smtp-url", "data-dir", "log-level"};
+      "listen", "database-url", "base-url", "smtp-url", "mail-from", "data-dir", "log-level"};
   return names;
 }
 
@@ -144,6 +144,13 @@ Result<Config> load_config(const Flags& flags) {
                   fmt::format("SMTP URL '{}' must start with smtp:// or smtps://", *smtp));
     }
     config.smtp_url = *smtp;
+  }
+  if (auto from = pick("mail-from", "PORTICO_MAIL_FROM")) {
+    if (from->find('@') == std::string::npos || from->find_first_of(" <>\r\n") != std::string::npos) {
+      return fail(ErrorCode::kInvalidArgument,
+                  fmt::format("mail sender '{}' must be a bare e-mail address", *from));
+    }
+    config.mail_from = *from;
   }
   if (auto level = pick("log-level", "PORTICO_LOG_LEVEL")) {
     static const std::vector<std::string> levels = {"trace", "debug", "info",

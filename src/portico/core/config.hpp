@@ -19,6 +19,8 @@ struct Config {
   std::string database_url = "sqlite:var/portico.db";
   std::string base_url;  // for links in mail; defaults to http://localhost:<port>
   std::string smtp_url;  // empty: mail stays in the outbox
+  std::string mail_from = "support@portico.example";  // From: and SMTP envelope sender
+  std::string mail_from_name = "Portico Support";
   std::filesystem::path data_dir;
   std::string log_level = "info";
   std::size_t max_body_bytes = 26 * 1024 * 1024;

@@ -2,6 +2,7 @@
 // Expected failures travel as values: Result<T> = std::expected<T, Error>. Exceptions are for bugs
 // and for failures nobody can handle locally; the HTTP layer turns those into a 500 with an ID.
 
+#include <cstdint>
 #include <expected>
 #include <string>
 #include <string_view>
@@ -17,7 +18,8 @@ enum class ErrorCode {
   kPermissionDenied,    // logged in, but this actor may not do this
   kFailedPrecondition,  // the thing is in a state where this action does not apply
   kConflict,            // the change collides with another (unique key, concurrent update)
-  kResourceExhausted,   // a rate or size limit was hit
+  kTooLarge,            // the input is over a size or count limit
+  kResourceExhausted,   // a rate limit was hit; retry_after_seconds says when to try again
   kUnavailable,         // a dependency (database, SMTP) is down; retrying may help
   kInternal,            // a bug or an unexpected failure; details go to the log only
 };
@@ -28,6 +30,7 @@ struct Error {
   ErrorCode code = ErrorCode::kInternal;
   std::string message;  // written for the person who caused it (or for the log, if kInternal)
   std::string field;    // the form field at fault, when there is one
+  std::int64_t retry_after_seconds = 0;  // kResourceExhausted: when a retry may succeed
 
   static Error invalid(std::string message, std::string field = {}) {
     return {ErrorCode::kInvalidArgument, std::move(message), std::move(field)};

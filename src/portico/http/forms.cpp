@@ -43,7 +43,7 @@ class FilePartHandler final : public Poco::Net::PartHandler {
     while (stream.read(chunk, sizeof chunk) || stream.gcount() > 0) {
       file.bytes.append(chunk, static_cast<std::size_t>(stream.gcount()));
       if (file.bytes.size() > limits_.max_file_bytes && !error_) {
-        error_ = Error{ErrorCode::kResourceExhausted,
+        error_ = Error{ErrorCode::kTooLarge,
                        fmt::format("The file \"{}\" is larger than the limit of {}.",
                                    file.filename, human_size(limits_.max_file_bytes)),
                        file.field};
@@ -55,14 +55,14 @@ class FilePartHandler final : public Poco::Net::PartHandler {
     if (error_) return;
     total_ += file.bytes.size();
     if (files_.size() + 1 > limits_.max_files) {
-      error_ = Error{ErrorCode::kResourceExhausted,
+      error_ = Error{ErrorCode::kTooLarge,
                      fmt::format("Too many files: at most {} can be attached at once.",
                                  limits_.max_files),
                      file.field};
       return;
     }
     if (total_ > limits_.max_total_file_bytes) {
-      error_ = Error{ErrorCode::kResourceExhausted,
+      error_ = Error{ErrorCode::kTooLarge,
                      fmt::format("The files together are larger than the limit of {}.",
                                  human_size(limits_.max_total_file_bytes)),
                      file.field};
@@ -83,7 +83,7 @@ Result<Form> copy_fields(const Poco::Net::HTMLForm& parsed, const FormLimits& li
   Form form;
   for (const auto& [name, value] : parsed) {
     if (value.size() > limits.max_value_bytes) {
-      return fail(ErrorCode::kResourceExhausted,
+      return fail(ErrorCode::kTooLarge,
                   fmt::format("The field \"{}\" is too long (at most {}).", name,
                               human_size(limits.max_value_bytes)),
                   name);
@@ -159,7 +159,7 @@ Result<Form> parse_form(const Request& request, const FormLimits& limits) {
   } catch (const Poco::Exception& e) {
     std::string what = e.displayText();
     if (what.find("limit") != std::string::npos) {
-      return fail(ErrorCode::kResourceExhausted,
+      return fail(ErrorCode::kTooLarge,
                   "The form has too many fields or a field that is too long.");
     }
     return fail(ErrorCode::kInvalidArgument,

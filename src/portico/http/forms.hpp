@@ -1,7 +1,7 @@
 #pragma once
 // Form, query-string and cookie parsing on top of Poco::Net's parsers (HTMLForm, PartHandler,
 // HTTPRequest::getCookies), applied to bodies Beast has already read. Limit violations are
-// values, never exceptions: kInvalidArgument (400) or kResourceExhausted (413).
+// values, never exceptions: kInvalidArgument (400) or kTooLarge (413).
 
 #include <cstddef>
 #include <optional>

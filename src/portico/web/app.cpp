@@ -1,5 +1,7 @@
 #include "portico/web/app.hpp"
 
+#include <algorithm>
+
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
@@ -59,7 +61,8 @@ int status_for(ErrorCode code) {
     case ErrorCode::kPermissionDenied: return 403;
     case ErrorCode::kFailedPrecondition: return 409;
     case ErrorCode::kConflict: return 409;
-    case ErrorCode::kResourceExhausted: return 413;
+    case ErrorCode::kTooLarge: return 413;
+    case ErrorCode::kResourceExhausted: return 429;
     case ErrorCode::kUnavailable: return 503;
     case ErrorCode::kInternal: return 500;
   }
@@ -69,6 +72,9 @@ int status_for(ErrorCode code) {
 App::App(Services services) : services_(services) {
   install_system_routes(*this);
   install_help_center_routes(*this);
+  install_account_routes(*this);
+  install_portal_routes(*this);
+  install_admin_routes(*this);
 }
 
 http::Response App::error_page(int status, const http::Request* request, std::string_view message,
@@ -92,7 +98,7 @@ http::Response App::error_page(int status, const http::Request* request, std::st
     layout.set("css_url", "/static/portico.css");
     r = http::Response::html(services_.templates.render("layout", layout), status);
   }
-  if (status == 503 || status == 429) r.headers.set("Retry-After", "5");
+  if (status == 503) r.headers.set("Retry-After", "5");
   if (status >= 400 && request == nullptr) r.headers.set("Connection", "close");
   add_security_headers(r);
   return r;
@@ -106,7 +112,16 @@ http::Response App::error_response(const Error& error, const http::Request& requ
     return error_page(500, &request, {}, id);
   }
   if (status == 503) spdlog::warn("{} {}: {}", request.method, request.path, error.message);
-  return error_page(status, &request, error.message);
+  // A browser that needs to log in is sent to the login page, and back here afterwards.
+  if (status == 401 && !request.is_api() && (request.method == "GET" || request.method == "HEAD")) {
+    std::string next = request.target;
+    return http::Response::redirect("/login?next=" + http::percent_encode(next), 303);
+  }
+  auto r = error_page(status, &request, error.message);
+  if (status == 429) {
+    r.headers.set("Retry-After", std::to_string(std::max<std::int64_t>(1, error.retry_after_seconds)));
+  }
+  return r;
 }
 
 http::Response App::handle(http::Request& request) {
@@ -137,9 +152,15 @@ http::Response App::dispatch(http::Request& request) {
   if (is_state_changing(request.method) && !request.is_api()) {
     auto form = context.form();
     if (!form) return error_response(form.error(), request);
-    auto cookie = context.cookie(kCsrfCookie);
+    // Logged in: the token bound to the session. Logged out: the token bound to the cookie.
+    std::optional<std::string> expected;
+    if (const auto* me = context.user()) {
+      expected = me->csrf_token;
+    } else {
+      expected = context.cookie(kCsrfCookie);
+    }
     auto sent = (*form)->get(kCsrfField);
-    if (!cookie || sent.empty() || !crypto::constant_time_equal(*cookie, sent)) {
+    if (!expected || sent.empty() || !crypto::constant_time_equal(*expected, sent)) {
       auto r = error_page(403, &request,
                           "This form has expired or was not sent from this site. Go back, reload "
                           "the page and try again.");

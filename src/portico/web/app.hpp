@@ -49,5 +49,8 @@ int status_for(ErrorCode code);
 // Registers the routes of each area; defined beside the pages they serve.
 void install_system_routes(App& app);
 void install_help_center_routes(App& app);
+void install_account_routes(App& app);
+void install_portal_routes(App& app);
+void install_admin_routes(App& app);
 
 }  // namespace portico::web

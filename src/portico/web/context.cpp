@@ -1,6 +1,7 @@
 #include "portico/web/context.hpp"
 
 #include <ctime>
+#include <stdexcept>
 
 #include "portico/core/crypto.hpp"
 #include "portico/web/static_files.hpp"
@@ -33,7 +34,69 @@ std::optional<std::string> Context::cookie(std::string_view name) const {
   return std::nullopt;
 }
 
+const app::SessionUser* Context::user() {
+  if (!user_loaded_) {
+    user_loaded_ = true;
+    if (auto token = cookie(kSessionCookie)) {
+      auto found = app::authenticate(services_.env, *token);
+      if (found) {
+        user_ = std::move(*found);
+      } else if (found.error().code == ErrorCode::kUnauthenticated) {
+        clear_session_ = true;  // stale cookie: remove it
+      } else {
+        throw std::runtime_error("session lookup failed: " + found.error().message);
+      }
+    }
+  }
+  return user_ ? &*user_ : nullptr;
+}
+
+Result<const app::SessionUser*> Context::require_user() {
+  if (const auto* u = user()) return u;
+  return fail(ErrorCode::kUnauthenticated, "Please log in to see this page.");
+}
+
+Result<const app::SessionUser*> Context::require_staff() {
+  auto u = require_user();
+  if (!u) return u;
+  if (!(*u)->is_staff()) {
+    return fail(ErrorCode::kPermissionDenied, "This page is for support staff only.");
+  }
+  return u;
+}
+
+Result<const app::SessionUser*> Context::require_admin() {
+  auto u = require_user();
+  if (!u) return u;
+  if (!(*u)->is_admin()) return fail(ErrorCode::kPermissionDenied, "This page is for admins only.");
+  return u;
+}
+
+void Context::set_session(const app::NewSession& session) {
+  new_session_ = session;
+  clear_session_ = false;
+  csrf_ = session.csrf_token;
+  csrf_is_new_ = false;
+}
+
+void Context::clear_session() {
+  new_session_.reset();
+  user_.reset();
+  user_loaded_ = true;
+  clear_session_ = true;
+  csrf_.reset();
+}
+
+Result<void> Context::take_attempt(RateLimiter& limiter, const std::string& key) {
+  auto wait = limiter.acquire(key, static_cast<double>(services_.env.now()));
+  if (wait == 0) return {};
+  Error error{ErrorCode::kResourceExhausted,
+              "Too many attempts. Please wait a little and try again.", {}, wait};
+  return std::unexpected(std::move(error));
+}
+
 const std::string& Context::csrf_token() {
+  if (!csrf_ && user()) csrf_ = user_->csrf_token;
   if (!csrf_) {
     auto existing = cookie(kCsrfCookie);
     // Only well-formed tokens are reused: 64 hex characters.
@@ -52,6 +115,7 @@ http::Response Context::page(std::string_view name, Data data, std::string_view 
   const auto& templates = services_.templates;
   data.set("csrf_token", csrf_token());
   std::string body = templates.render(name, data);
+  const app::SessionUser* me = user();
   Data layout;
   layout.set("title", std::string(title));
   layout.set("body", body);
@@ -63,6 +127,13 @@ http::Response Context::page(std::string_view name, Data data, std::string_view 
   gmtime_r(&now, &utc);
   layout.set("year", std::to_string(utc.tm_year + 1900));
   if (data.get("nav") != nullptr) layout.set("nav", *data.get("nav"));
+  if (me) {
+    Data who;
+    who.set("name", me->name);
+    who.set("is_staff", me->is_staff());
+    who.set("is_admin", me->is_admin());
+    layout.set("user", who);
+  }
   return http::Response::html(templates.render("layout", layout), status);
 }
 
@@ -71,11 +142,16 @@ std::string Context::fragment(std::string_view name, const Data& data) const {
 }
 
 void Context::finish(http::Response& response) {
-  if (csrf_is_new_) {
-    http::CookieOptions options;
-    options.secure = services_.config.base_url.starts_with("https://");
-    options.same_site = "Lax";
-    http::set_cookie(response, kCsrfCookie, *csrf_, options);
+  http::CookieOptions options;
+  options.secure = services_.config.base_url.starts_with("https://");
+  options.same_site = "Lax";
+  if (csrf_is_new_ && csrf_) http::set_cookie(response, kCsrfCookie, *csrf_, options);
+  if (new_session_) {
+    options.max_age = app::kSessionAbsoluteLifetime;
+    http::set_cookie(response, kSessionCookie, new_session_->token, options);
+  } else if (clear_session_) {
+    options.max_age = 0;
+    http::set_cookie(response, kSessionCookie, "", options);
   }
 }
 

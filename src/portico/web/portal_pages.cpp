@@ -1,0 +1,520 @@
+// The Ticket Portal: "View all your tickets", Communicate with Support (new ticket), the ticket
+// page (thread, reply, information, timeline, CCs), closing, confirming a fix, attachments.
+
+#include <charconv>
+
+#include <fmt/format.h>
+
+#include "portico/app/tickets.hpp"
+#include "portico/core/markdown.hpp"
+#include "portico/core/time.hpp"
+#include "portico/web/app.hpp"
+#include "portico/web/form_errors.hpp"
+#include "portico/web/view_helpers.hpp"
+
+namespace portico::web {
+
+namespace {
+
+Result<std::int64_t> id_param(Context& ctx, std::string_view name) {
+  std::string_view text = ctx.param(name);
+  std::int64_t id = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
+  if (ec != std::errc{} || end != text.data() + text.size() || id <= 0) {
+    return fail(ErrorCode::kNotFound, "There is no such ticket.");
+  }
+  return id;
+}
+
+std::vector<app::Upload> uploads_of(const http::Form& form, std::string_view field) {
+  std::vector<app::Upload> out;
+  for (const auto& f : form.files()) {
+    if (f.field != field) continue;
+    out.push_back({f.filename, f.content_type, f.bytes});
+  }
+  return out;
+}
+
+std::vector<std::int64_t> kept_ids(const http::Form& form) {
+  std::vector<std::int64_t> ids;
+  for (const auto& v : form.get_all("kept_upload")) {
+    std::int64_t id = 0;
+    auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), id);
+    if (ec == std::errc{} && end == v.data() + v.size() && id > 0) ids.push_back(id);
+  }
+  return ids;
+}
+
+Data kept_data(const std::vector<app::StashedUpload>& kept) {
+  Data list{Data::type::list};
+  for (const auto& k : kept) {
+    Data d;
+    d.set("id", std::to_string(k.id));
+    d.set("filename", k.filename);
+    d.set("size", human_size(k.size));
+    list.push_back(d);
+  }
+  return list;
+}
+
+// ---- The list ----------------------------------------------------------------------------
+
+struct ListParams {
+  app::TicketQuery query;
+  std::string sort_slug;
+};
+
+Result<ListParams> parse_list_params(const http::Form& q, bool staff) {
+  ListParams p;
+  if (auto view = q.find("view"); view && !view->empty()) {
+    auto parsed = domain::ticket_view_from_slug(*view);
+    if (!parsed) return fail(ErrorCode::kInvalidArgument, "Unknown view: choose mine or organization.");
+    p.query.view = *parsed;
+  }
+  if (auto status = q.find("status"); status && !status->empty()) {
+    auto parsed = app::status_filter_from_slug(*status);
+    if (!parsed) {
+      return fail(ErrorCode::kInvalidArgument,
+                  "Unknown status filter: choose all, pending-support, pending-me, open or closed.");
+    }
+    p.query.filter = *parsed;
+  }
+  if (auto sort = q.find("sort"); sort && !sort->empty()) {
+    auto parsed = app::sort_column_from_slug(*sort);
+    if (!parsed) {
+      return fail(ErrorCode::kInvalidArgument,
+                  "Unknown sort: choose id, subject, created, activity or status.");
+    }
+    p.query.sort = *parsed;
+  }
+  if (auto dir = q.find("dir"); dir && !dir->empty()) {
+    if (*dir != "asc" && *dir != "desc") {
+      return fail(ErrorCode::kInvalidArgument, "Unknown sort direction: choose asc or desc.");
+    }
+    p.query.descending = *dir == "desc";
+  }
+  if (auto page = q.find("page"); page && !page->empty()) {
+    int n = 0;
+    auto [end, ec] = std::from_chars(page->data(), page->data() + page->size(), n);
+    if (ec != std::errc{} || end != page->data() + page->size() || n < 1) {
+      return fail(ErrorCode::kInvalidArgument, "The page number must be a positive number.");
+    }
+    p.query.page = n;
+  }
+  p.query.search = q.get("q");
+  if (p.query.search.size() > 200) p.query.search.resize(200);
+  (void)staff;
+  return p;
+}
+
+std::string list_url(const app::TicketQuery& q, std::string_view base, int page,
+                     std::optional<app::SortColumn> sort = std::nullopt,
+                     std::optional<bool> descending = std::nullopt) {
+  std::string url = fmt::format("{}?view={}&status={}&sort={}&dir={}", base,
+                                domain::ticket_view_slug(q.view), app::status_filter_slug(q.filter),
+                                app::sort_column_slug(sort.value_or(q.sort)),
+                                descending.value_or(q.descending) ? "desc" : "asc");
+  if (!q.search.empty()) url += "&q=" + http::percent_encode(q.search);
+  if (page > 1) url += fmt::format("&page={}", page);
+  return url;
+}
+
+Data list_data(Context& ctx, const app::SessionUser& me, const app::TicketQuery& query,
+               const app::TicketList& list, std::string_view base) {
+  std::int64_t now = ctx.services().env.now();
+  Data rows{Data::type::list};
+  for (const auto& item : list.items) {
+    Data r;
+    r.set("id", std::to_string(item.id));
+    r.set("subject", item.subject);
+    if (!item.subject_html.empty()) r.set("subject_html", item.subject_html);
+    if (!item.snippet_html.empty()) r.set("snippet_html", item.snippet_html);
+    r.set("created", time_data(item.created_at, me.time_zone, now));
+    r.set("activity", time_data(item.last_activity_at, me.time_zone, now));
+    r.set("status", status_data(item.status));
+    r.set("requester", item.requester_name);
+    r.set("organization", item.organization_name);
+    r.set("assignee", item.assignee_name.value_or(""));
+    r.set("type", std::string(domain::ticket_type_label(item.type)));
+    r.set("href", fmt::format("{}/{}", base, item.id));
+    rows.push_back(r);
+  }
+  Data data;
+  data.set("rows", rows);
+  data.set("has_rows", !list.items.empty());
+  data.set("total", std::to_string(list.total));
+  data.set("total_label", fmt::format("{} ticket{}", list.total, list.total == 1 ? "" : "s"));
+  data.set("search", query.search);
+  data.set("searching", !query.search.empty());
+
+  Data views{Data::type::list};
+  for (auto v : {domain::TicketView::kMine, domain::TicketView::kOrganization}) {
+    Data d;
+    d.set("slug", std::string(domain::ticket_view_slug(v)));
+    d.set("label", v == domain::TicketView::kMine ? std::string("Created by me or CC'd")
+                                                  : std::string("My organization"));
+    d.set("selected", v == query.view);
+    views.push_back(d);
+  }
+  data.set("views", views);
+  Data filters{Data::type::list};
+  for (auto [filter, count] : list.counts) {
+    Data d;
+    d.set("slug", std::string(app::status_filter_slug(filter)));
+    d.set("label", std::string(app::status_filter_label(filter)));
+    d.set("count", std::to_string(count));
+    d.set("selected", filter == query.filter);
+    filters.push_back(d);
+  }
+  data.set("filters", filters);
+  Data columns{Data::type::list};
+  for (auto [col, label] : {std::pair{app::SortColumn::kId, "Ticket ID"},
+                            std::pair{app::SortColumn::kSubject, "Subject"},
+                            std::pair{app::SortColumn::kCreated, "Created"},
+                            std::pair{app::SortColumn::kLastActivity, "Last Activity"},
+                            std::pair{app::SortColumn::kStatus, "Status"}}) {
+    Data d;
+    bool active = col == query.sort;
+    bool next_desc = active ? !query.descending : col != app::SortColumn::kSubject;
+    d.set("label", std::string(label));
+    d.set("href", list_url(query, base, 1, col, next_desc));
+    d.set("aria_sort", active ? (query.descending ? "descending" : "ascending") : "none");
+    d.set("arrow", active ? (query.descending ? "▼" : "▲") : "");
+    columns.push_back(d);
+  }
+  data.set("columns", columns);
+  data.set("sort", std::string(app::sort_column_slug(query.sort)));
+  data.set("dir", query.descending ? "desc" : "asc");
+  data.set("page", std::to_string(list.page));
+  data.set("pages", std::to_string(list.pages));
+  data.set("has_pages", list.pages > 1);
+  if (list.page > 1) data.set("prev_href", list_url(query, base, list.page - 1));
+  if (list.page < list.pages) data.set("next_href", list_url(query, base, list.page + 1));
+  data.set("is_customer", !me.is_staff());
+  data.set("has_organization", me.organization_id.has_value());
+  return data;
+}
+
+Result<http::Response> ticket_list(Context& ctx) {
+  auto me = ctx.require_user();
+  if (!me) return std::unexpected(me.error());
+  auto q = ctx.query();
+  if (!q) return std::unexpected(q.error());
+  auto params = parse_list_params(**q, (*me)->is_staff());
+  if (!params) return std::unexpected(params.error());
+  auto list = app::list_tickets(ctx.services().env, (*me)->actor(), params->query);
+  if (!list) return std::unexpected(list.error());
+  Data data = list_data(ctx, **me, params->query, *list, "/tickets");
+  std::string results = ctx.fragment("ticket_results", data);
+  // htmx asks for the results only (the table updates as the person types or filters).
+  if (ctx.request().header("HX-Request") == "true") {
+    auto r = http::Response::html(results);
+    r.headers.set("Vary", "HX-Request");
+    return r;
+  }
+  data.set("results_html", results);
+  auto r = ctx.page("ticket_list", std::move(data), "Your tickets");
+  r.headers.set("Vary", "HX-Request");
+  return r;
+}
+
+// ---- New ticket --------------------------------------------------------------------------
+
+Data new_ticket_data(Context& ctx, const app::SessionUser& me) {
+  Data data;
+  Data types{Data::type::list};
+  for (auto t : domain::all_ticket_types()) {
+    Data d;
+    d.set("slug", std::string(domain::ticket_type_slug(t)));
+    d.set("label", std::string(domain::ticket_type_label(t)));
+    types.push_back(d);
+  }
+  data.set("types", types);
+  Data colleagues{Data::type::list};
+  if (auto people = app::list_colleagues(ctx.services().env, me)) {
+    for (const auto& p : *people) {
+      Data d;
+      d.set("name", p.name);
+      d.set("email", p.email);
+      colleagues.push_back(d);
+    }
+  }
+  data.set("colleagues", colleagues);
+  data.set("max_files", std::to_string(app::kMaxAttachments));
+  data.set("max_mib", std::to_string(app::kMaxAttachmentBytes / (1024 * 1024)));
+  return data;
+}
+
+Result<http::Response> new_ticket_form(Context& ctx) {
+  auto me = ctx.require_user();
+  if (!me) return std::unexpected(me.error());
+  Data data = new_ticket_data(ctx, **me);
+  auto q = ctx.query();
+  if (q) data.set("subject", (*q)->get("subject"));
+  data.set("type_problem", true);
+  if ((*me)->is_staff()) {
+    data.set("staff_notice", true);
+  }
+  return ctx.page("ticket_new", std::move(data), "Communicate with Support");
+}
+
+Result<http::Response> new_ticket_submit(Context& ctx) {
+  auto me = ctx.require_user();
+  if (!me) return std::unexpected(me.error());
+  auto form = ctx.form();
+  if (!form) return std::unexpected(form.error());
+  const auto& f = **form;
+  auto& env = ctx.services().env;
+  auto fresh = uploads_of(f, "attachments");
+  auto kept = kept_ids(f);
+  // Validate the whole message before touching the stash, so nothing is lost on a mistake.
+  app::NewTicket input{f.get("type"), f.get("subject"), f.get("description"), {}, {}};
+  for (const auto& cc : f.get_all("cc")) {
+    std::size_t start = 0;
+    while (start <= cc.size()) {
+      auto comma = cc.find_first_of(",;\n", start);
+      if (comma == std::string::npos) comma = cc.size();
+      input.ccs.push_back(cc.substr(start, comma - start));
+      start = comma + 1;
+    }
+  }
+  auto stashed = app::take_stashed_uploads(env, **me, kept);
+  if (!stashed) return std::unexpected(stashed.error());
+  input.attachments = std::move(*stashed);
+  for (auto& u : fresh) input.attachments.push_back(std::move(u));
+  auto id = app::submit_ticket(env, **me, input);
+  if (id) return http::Response::redirect(fmt::format("/tickets/{}?created=1", *id));
+  if (!is_form_error(id.error())) return std::unexpected(id.error());
+  // Keep every file (old and new) for the next try, and say what to fix.
+  auto kept_again = app::stash_uploads(env, **me, input.attachments);
+  if (!kept_again) return std::unexpected(kept_again.error());
+  Data data = new_ticket_data(ctx, **me);
+  data.set("subject", input.subject);
+  data.set("description", input.description);
+  data.set("cc", f.get("cc"));
+  data.set("type_" + input.type, true);
+  data.set("kept", kept_data(*kept_again));
+  data.set("has_kept", !kept_again->empty());
+  add_form_error(data, id.error());
+  return ctx.page("ticket_new", std::move(data), "Communicate with Support",
+                  status_for(id.error().code) == 409 ? 409 : 400);
+}
+
+// ---- The ticket page ---------------------------------------------------------------------
+
+Data ticket_data(Context& ctx, const app::SessionUser& me, const app::TicketDetail& t) {
+  std::int64_t now = ctx.services().env.now();
+  auto actor = me.actor();
+  Data data;
+  data.set("id", std::to_string(t.id));
+  data.set("subject", t.subject);
+  data.set("type", std::string(domain::ticket_type_label(t.type)));
+  data.set("status", status_data(t.status));
+  data.set("created", time_data(t.created_at, me.time_zone, now));
+  data.set("activity", time_data(t.last_activity_at, me.time_zone, now));
+  data.set("requester", t.requester.name);
+  data.set("requester_email", t.requester.email);
+  data.set("organization", t.organization_name);
+  if (t.assignee) data.set("assignee", t.assignee->name);
+  if (t.fix_version) data.set("fix_version", *t.fix_version);
+  if (t.deployment_schedule) data.set("deployment_schedule", *t.deployment_schedule);
+  if (t.fix_given) data.set("fix_given", std::string(domain::fix_given_label(*t.fix_given)));
+  if (t.resolution) data.set("resolution", std::string(domain::resolution_label(*t.resolution)));
+  if (t.closed_at) data.set("closed", time_data(*t.closed_at, me.time_zone, now));
+  if (t.linked_ticket_id) data.set("linked_ticket", std::to_string(*t.linked_ticket_id));
+  Data ccs{Data::type::list};
+  for (const auto& cc : t.ccs) {
+    Data d;
+    d.set("id", std::to_string(cc.id));
+    d.set("name", cc.name);
+    d.set("email", cc.email);
+    d.set("remove_href", fmt::format("/tickets/{}/cc/{}/remove", t.id, cc.id));
+    ccs.push_back(d);
+  }
+  data.set("ccs", ccs);
+  data.set("has_ccs", !t.ccs.empty());
+  Data messages{Data::type::list};
+  for (const auto& m : t.messages) {
+    Data d;
+    d.set("id", std::to_string(m.id));
+    d.set("author", m.author_name);
+    d.set("author_is_staff", m.author_is_staff);
+    d.set("internal", m.is_internal);
+    d.set("body_html", markdown::to_html(m.body));
+    d.set("time", time_data(m.created_at, me.time_zone, now));
+    Data files{Data::type::list};
+    for (const auto& a : m.attachments) {
+      Data f;
+      f.set("href", fmt::format("/tickets/{}/attachments/{}", t.id, a.id));
+      f.set("filename", a.filename);
+      f.set("size", human_size(a.size));
+      f.set("content_type", a.content_type);
+      files.push_back(f);
+    }
+    d.set("attachments", files);
+    d.set("has_attachments", !m.attachments.empty());
+    messages.push_back(d);
+  }
+  data.set("messages", messages);
+  Data timeline{Data::type::list};
+  for (const auto& p : t.timeline) {
+    Data d;
+    d.set("status", status_data(p.status));
+    d.set("entered", time_data(p.entered_at, me.time_zone, now));
+    d.set("duration", time::duration(p.left_at.value_or(now) - p.entered_at));
+    d.set("current", !p.left_at.has_value());
+    timeline.push_back(d);
+  }
+  data.set("timeline", timeline);
+  data.set("pending_support", time::duration(t.seconds_pending_on_support));
+  data.set("pending_customer", time::duration(t.seconds_pending_on_customer));
+  data.set("can_reply", domain::can_reply(actor, t.access));
+  data.set("can_close", domain::can_close_as_requester(actor, t.access));
+  data.set("can_confirm_fix", domain::can_confirm_fix(actor, t.access));
+  data.set("is_closed", !domain::is_open(t.status));
+  data.set("waiting_on_me", domain::is_waiting_on_customer(t.status) && !me.is_staff());
+  data.set("max_files", std::to_string(app::kMaxAttachments));
+  data.set("max_mib", std::to_string(app::kMaxAttachmentBytes / (1024 * 1024)));
+  return data;
+}
+
+Result<http::Response> show_ticket_page(Context& ctx, const app::SessionUser& me,
+                                        std::int64_t id, Data extra, int status = 200) {
+  auto ticket = app::get_ticket(ctx.services().env, me.actor(), id);
+  if (!ticket) return std::unexpected(ticket.error());
+  Data data = ticket_data(ctx, me, *ticket);
+  auto q = ctx.query();
+  if (q && (*q)->get("created") == "1") {
+    data.set("notice", "Thank you — your ticket has been created. We have e-mailed you a confirmation.");
+  }
+  if (q && (*q)->get("done") == "reply") data.set("notice", "Your reply has been added.");
+  if (q && (*q)->get("done") == "closed") data.set("notice", "The ticket is closed.");
+  if (q && (*q)->get("done") == "confirmed") data.set("notice", "Thank you for confirming the fix. The ticket is closed.");
+  for (const auto& key : {"error", "error_body", "error_cc", "error_attachments", "reply_body"}) {
+    if (const auto* v = extra.get(key)) data.set(key, *v);
+  }
+  if (const auto* v = extra.get("kept")) data.set("kept", *v);
+  if (const auto* v = extra.get("has_kept")) data.set("has_kept", *v);
+  return ctx.page("ticket_show", std::move(data), fmt::format("#{} {}", ticket->id, ticket->subject),
+                  status);
+}
+
+Result<http::Response> ticket_page(Context& ctx) {
+  auto me = ctx.require_user();
+  if (!me) return std::unexpected(me.error());
+  auto id = id_param(ctx, "id");
+  if (!id) return std::unexpected(id.error());
+  return show_ticket_page(ctx, **me, *id, Data{});
+}
+
+Result<http::Response> reply_submit(Context& ctx) {
+  auto me = ctx.require_user();
+  if (!me) return std::unexpected(me.error());
+  auto id = id_param(ctx, "id");
+  if (!id) return std::unexpected(id.error());
+  auto form = ctx.form();
+  if (!form) return std::unexpected(form.error());
+  auto& env = ctx.services().env;
+  auto stashed = app::take_stashed_uploads(env, **me, kept_ids(**form));
+  if (!stashed) return std::unexpected(stashed.error());
+  std::vector<app::Upload> uploads = std::move(*stashed);
+  for (auto& u : uploads_of(**form, "attachments")) uploads.push_back(std::move(u));
+  std::string body = (*form)->get("body");
+  bool internal = (*form)->get("visibility") == "internal";
+  auto outcome = app::reply(env, **me, *id, body, uploads, internal);
+  if (!outcome) {
+    if (!is_form_error(outcome.error())) return std::unexpected(outcome.error());
+    auto kept = app::stash_uploads(env, **me, uploads);
+    if (!kept) return std::unexpected(kept.error());
+    Data extra;
+    add_form_error(extra, outcome.error());
+    extra.set("reply_body", body);
+    extra.set("kept", kept_data(*kept));
+    extra.set("has_kept", !kept->empty());
+    return show_ticket_page(ctx, **me, *id, std::move(extra), 400);
+  }
+  std::string base = (*me)->is_staff() && ctx.request().path.starts_with("/desk") ? "/desk/tickets"
+                                                                                  : "/tickets";
+  return http::Response::redirect(fmt::format("{}/{}?done=reply#latest", base, outcome->ticket_id));
+}
+
+Result<http::Response> cc_add(Context& ctx) {
+  auto me = ctx.require_user();
+  if (!me) return std::unexpected(me.error());
+  auto id = id_param(ctx, "id");
+  if (!id) return std::unexpected(id.error());
+  auto form = ctx.form();
+  if (!form) return std::unexpected(form.error());
+  auto added = app::add_cc(ctx.services().env, **me, *id, (*form)->get("cc"));
+  if (!added) {
+    if (added.error().code != ErrorCode::kInvalidArgument) return std::unexpected(added.error());
+    Data extra;
+    add_form_error(extra, added.error());
+    return show_ticket_page(ctx, **me, *id, std::move(extra), 400);
+  }
+  return http::Response::redirect(fmt::format("/tickets/{}#ccs", *id));
+}
+
+Result<http::Response> cc_remove(Context& ctx) {
+  auto me = ctx.require_user();
+  if (!me) return std::unexpected(me.error());
+  auto id = id_param(ctx, "id");
+  if (!id) return std::unexpected(id.error());
+  auto user_id = id_param(ctx, "user");
+  if (!user_id) return std::unexpected(user_id.error());
+  if (auto removed = app::remove_cc(ctx.services().env, **me, *id, *user_id); !removed) {
+    return std::unexpected(removed.error());
+  }
+  return http::Response::redirect(fmt::format("/tickets/{}#ccs", *id));
+}
+
+Result<http::Response> close_submit(Context& ctx) {
+  auto me = ctx.require_user();
+  if (!me) return std::unexpected(me.error());
+  auto id = id_param(ctx, "id");
+  if (!id) return std::unexpected(id.error());
+  if (auto done = app::close_by_requester(ctx.services().env, **me, *id); !done) {
+    return std::unexpected(done.error());
+  }
+  return http::Response::redirect(fmt::format("/tickets/{}?done=closed", *id));
+}
+
+Result<http::Response> confirm_submit(Context& ctx) {
+  auto me = ctx.require_user();
+  if (!me) return std::unexpected(me.error());
+  auto id = id_param(ctx, "id");
+  if (!id) return std::unexpected(id.error());
+  if (auto done = app::confirm_fix(ctx.services().env, **me, *id); !done) {
+    return std::unexpected(done.error());
+  }
+  return http::Response::redirect(fmt::format("/tickets/{}?done=confirmed", *id));
+}
+
+Result<http::Response> attachment(Context& ctx) {
+  auto me = ctx.require_user();
+  if (!me) return std::unexpected(me.error());
+  auto id = id_param(ctx, "id");
+  if (!id) return std::unexpected(id.error());
+  auto aid = id_param(ctx, "attachment");
+  if (!aid) return std::unexpected(aid.error());
+  auto file = app::get_attachment(ctx.services().env, (*me)->actor(), *id, *aid);
+  if (!file) return std::unexpected(file.error());
+  return http::Response::download(std::move(file->bytes), file->filename, file->content_type);
+}
+
+}  // namespace
+
+void install_portal_routes(App& app) {
+  app.get("/tickets", ticket_list);
+  app.get("/tickets/new", new_ticket_form);
+  app.post("/tickets/new", new_ticket_submit);
+  app.get("/tickets/{id}", ticket_page);
+  app.post("/tickets/{id}/reply", reply_submit);
+  app.post("/tickets/{id}/cc", cc_add);
+  app.post("/tickets/{id}/cc/{user}/remove", cc_remove);
+  app.post("/tickets/{id}/close", close_submit);
+  app.post("/tickets/{id}/confirm-fix", confirm_submit);
+  app.get("/tickets/{id}/attachments/{attachment}", attachment);
+}
+
+}  // namespace portico::web

@@ -1,0 +1,35 @@
+#include "portico/web/view_helpers.hpp"
+
+#include <fmt/format.h>
+
+#include "portico/core/time.hpp"
+
+namespace portico::web {
+
+Data time_data(std::int64_t unix_seconds, std::string_view zone, std::int64_t now) {
+  Data d;
+  d.set("iso", time::format_iso(unix_seconds));
+  d.set("exact", time::format_local(unix_seconds, zone));
+  d.set("relative", time::relative(unix_seconds, now));
+  return d;
+}
+
+Data status_data(domain::Status status) {
+  const auto& facts = domain::facts(status);
+  Data d;
+  d.set("name", std::string(facts.name));
+  d.set("slug", std::string(facts.slug));
+  d.set("definition", std::string(facts.definition));
+  d.set("pending_on", std::string(domain::pending_on_slug(facts.pending_on)));
+  d.set("pending_label", std::string(domain::pending_on_label(facts.pending_on)));
+  d.set("owner", std::string(domain::owner_label(status)));
+  return d;
+}
+
+std::string human_size(std::int64_t bytes) {
+  if (bytes < 1024) return fmt::format("{} bytes", bytes);
+  if (bytes < 1024 * 1024) return fmt::format("{:.1f} KiB", static_cast<double>(bytes) / 1024.0);
+  return fmt::format("{:.1f} MiB", static_cast<double>(bytes) / (1024.0 * 1024.0));
+}
+
+}  // namespace portico::web

@@ -1,0 +1,21 @@
+#pragma once
+// Small pieces of view data shared by pages: times in the viewer's zone, statuses with their
+// definitions, file sizes.
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "portico/domain/status.hpp"
+#include "portico/web/templates.hpp"
+
+namespace portico::web {
+
+// {iso, exact, relative} for a <time> element.
+Data time_data(std::int64_t unix_seconds, std::string_view zone, std::int64_t now);
+// {name, slug, definition, pending_on, pending_label, owner}
+Data status_data(domain::Status status);
+// "512 bytes", "1.4 KiB", "2.0 MiB"
+std::string human_size(std::int64_t bytes);
+
+}  // namespace portico::web
