@@ -149,9 +149,9 @@ Result<OrganizationSummary> load_organization(Connection& c, std::int64_t id) {
   org.name = (*row)->text(1);
   org.created_at = (*row)->integer(2);
   org.member_count = (*row)->integer(3);
-  auto domains = c.query(
-      "SELECT domain FROM organization_domains WHERE organization_id = $1 ORDER BY domain",
-      Params(id));
+  auto domains =
+      c.query("SELECT domain FROM organization_domains WHERE organization_id = $1 ORDER BY domain",
+              Params(id));
   if (!domains) return std::unexpected(domains.error());
   for (const auto& d : *domains) org.domains.push_back(d.text(0));
   return org;
@@ -160,8 +160,8 @@ Result<OrganizationSummary> load_organization(Connection& c, std::int64_t id) {
 // kConflict when another organization already has this name (case-insensitive).
 Result<void> check_name_free(Connection& c, const std::string& name,
                              std::optional<std::int64_t> except) {
-  auto row = c.query_optional("SELECT id FROM organizations WHERE name_key = $1",
-                              Params(lower(name)));
+  auto row =
+      c.query_optional("SELECT id FROM organizations WHERE name_key = $1", Params(lower(name)));
   if (!row) return std::unexpected(row.error());
   if (*row && (!except || (*row)->integer(0) != *except)) {
     return fail(ErrorCode::kConflict,
@@ -210,10 +210,10 @@ Result<void> keep_an_admin(Connection& c, const UserSummary& user) {
   auto others = other_active_admins(c, user.id);
   if (!others) return std::unexpected(others.error());
   if (*others == 0) {
-    return fail(ErrorCode::kFailedPrecondition,
-                fmt::format("{} is the last active admin. Make someone else an admin first.",
-                            user.name),
-                "role");
+    return fail(
+        ErrorCode::kFailedPrecondition,
+        fmt::format("{} is the last active admin. Make someone else an admin first.", user.name),
+        "role");
   }
   return {};
 }
@@ -312,8 +312,7 @@ Result<std::vector<OrganizationSummary>> list_organizations(Env& env, const Acto
   });
 }
 
-Result<OrganizationSummary> create_organization(Env& env, const Actor& actor,
-                                                std::string_view name,
+Result<OrganizationSummary> create_organization(Env& env, const Actor& actor, std::string_view name,
                                                 const std::vector<std::string>& domains) {
   if (auto ok = require_admin(actor, "Only admins can create organizations."); !ok) {
     return std::unexpected(ok.error());
@@ -414,13 +413,12 @@ Result<void> remove_organization_domain(Env& env, const Actor& actor, std::int64
   return env.db.transaction([&](Connection& c) -> Result<void> {
     auto org = load_organization(c, id);
     if (!org) return std::unexpected(org.error());
-    auto removed = c.execute(
-        "DELETE FROM organization_domains WHERE organization_id = $1 AND domain = $2",
-        Params(id, clean));
+    auto removed =
+        c.execute("DELETE FROM organization_domains WHERE organization_id = $1 AND domain = $2",
+                  Params(id, clean));
     if (!removed) return std::unexpected(removed.error());
     if (*removed == 0) {
-      return fail(ErrorCode::kNotFound,
-                  fmt::format("{} has no domain {}.", org->name, clean));
+      return fail(ErrorCode::kNotFound, fmt::format("{} has no domain {}.", org->name, clean));
     }
     return {};
   });
@@ -441,9 +439,8 @@ Result<void> set_key_contact(Env& env, const Actor& actor, std::int64_t organiza
       return fail(ErrorCode::kNotFound,
                   fmt::format("{} is not a customer of {}.", user->name, org->name));
     }
-    auto updated = c.execute(
-        "UPDATE users SET is_key_contact = $1, updated_at = $2 WHERE id = $3",
-        Params(key_contact ? 1 : 0, now, user_id));
+    auto updated = c.execute("UPDATE users SET is_key_contact = $1, updated_at = $2 WHERE id = $3",
+                             Params(key_contact ? 1 : 0, now, user_id));
     if (!updated) return std::unexpected(updated.error());
     return {};
   });
@@ -468,11 +465,10 @@ Result<UserPage> search_users(Env& env, const Actor& actor, const UserQuery& que
                              Params(text, pattern, role, organization));
     if (!count) return std::unexpected(count.error());
     page.total = count->integer(0);
-    auto rows = c.query(
-        fmt::format("SELECT {}{} ORDER BY lower(u.name), u.id LIMIT $5 OFFSET $6", kUserColumns,
-                    kUserFilter),
-        Params(text, pattern, role, organization, page.per_page,
-               static_cast<std::int64_t>(page.page - 1) * page.per_page));
+    auto rows = c.query(fmt::format("SELECT {}{} ORDER BY lower(u.name), u.id LIMIT $5 OFFSET $6",
+                                    kUserColumns, kUserFilter),
+                        Params(text, pattern, role, organization, page.per_page,
+                               static_cast<std::int64_t>(page.page - 1) * page.per_page));
     if (!rows) return std::unexpected(rows.error());
     for (const auto& r : *rows) page.users.push_back(user_from_row(r));
     if (auto teams = load_teams(c, page.users); !teams) return std::unexpected(teams.error());
@@ -516,8 +512,8 @@ Result<UserSummary> update_user(Env& env, const Actor& actor, std::int64_t id,
     }
     organization_id = update.organization_id;
   } else if (teams->empty()) {
-    return fail(ErrorCode::kInvalidArgument,
-                "Choose at least one team for an agent or admin.", "teams");
+    return fail(ErrorCode::kInvalidArgument, "Choose at least one team for an agent or admin.",
+                "teams");
   }
   std::int64_t now = env.now();
   return env.db.transaction([&](Connection& c) -> Result<UserSummary> {
@@ -525,8 +521,8 @@ Result<UserSummary> update_user(Env& env, const Actor& actor, std::int64_t id,
     auto user = load_user(c, id);
     if (!user) return std::unexpected(user.error());
     if (organization_id) {
-      auto org = c.query_optional("SELECT id FROM organizations WHERE id = $1",
-                                  Params(*organization_id));
+      auto org =
+          c.query_optional("SELECT id FROM organizations WHERE id = $1", Params(*organization_id));
       if (!org) return std::unexpected(org.error());
       if (!*org) {
         return fail(ErrorCode::kInvalidArgument, "Choose an organization from the list.",
@@ -575,8 +571,8 @@ Result<void> deactivate_user(Env& env, const Actor& actor, std::int64_t id) {
     }
     if (!user->active) return {};
     if (auto kept = keep_an_admin(c, *user); !kept) return std::unexpected(kept.error());
-    auto updated = c.execute("UPDATE users SET is_active = 0, updated_at = $1 WHERE id = $2",
-                             Params(now, id));
+    auto updated =
+        c.execute("UPDATE users SET is_active = 0, updated_at = $1 WHERE id = $2", Params(now, id));
     if (!updated) return std::unexpected(updated.error());
     auto ended = c.execute("DELETE FROM sessions WHERE user_id = $1", Params(id));
     if (!ended) return std::unexpected(ended.error());
@@ -593,8 +589,8 @@ Result<void> reactivate_user(Env& env, const Actor& actor, std::int64_t id) {
     auto user = load_user(c, id);
     if (!user) return std::unexpected(user.error());
     if (user->active) return {};
-    auto updated = c.execute("UPDATE users SET is_active = 1, updated_at = $1 WHERE id = $2",
-                             Params(now, id));
+    auto updated =
+        c.execute("UPDATE users SET is_active = 1, updated_at = $1 WHERE id = $2", Params(now, id));
     if (!updated) return std::unexpected(updated.error());
     return {};
   });

@@ -69,7 +69,7 @@ inline constexpr int kMaxListedMembers = 200;
 
 // Every organization by name, with member counts and domains. Staff only.
 [[nodiscard]] Result<std::vector<OrganizationSummary>> list_organizations(Env& env,
-                                                                         const Actor& actor);
+                                                                          const Actor& actor);
 
 // Creates an organization. The name is unique without regard to case (kConflict, field "name");
 // each domain is an e-mail domain such as example.com, lower-cased, owned by one organization
@@ -84,8 +84,8 @@ inline constexpr int kMaxListedMembers = 200;
                                                std::string_view name);
 [[nodiscard]] Result<void> add_organization_domain(Env& env, const Actor& actor, std::int64_t id,
                                                    std::string_view domain);
-[[nodiscard]] Result<void> remove_organization_domain(Env& env, const Actor& actor,
-                                                      std::int64_t id, std::string_view domain);
+[[nodiscard]] Result<void> remove_organization_domain(Env& env, const Actor& actor, std::int64_t id,
+                                                      std::string_view domain);
 
 // Marks a customer of this organization as a key contact (or not). kNotFound when the person is
 // not a customer of this organization.

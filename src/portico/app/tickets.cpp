@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include "portico/app/notifications.hpp"
+#include "portico/app/ticket_rows.hpp"
 #include "portico/app/settings.hpp"
 #include "portico/core/crypto.hpp"
 #include "portico/core/markdown.hpp"
@@ -305,6 +306,29 @@ Result<TicketList> list_tickets(Env& env, const domain::Actor& actor, const Tick
       highlight = true;
     }
 
+    if (actor.role != domain::Role::kCustomer) {
+      if (query.unassigned) where += " AND t.assignee_id IS NULL";
+      if (query.assignee_id) {
+        params.add(*query.assignee_id);
+        where += fmt::format(" AND t.assignee_id = ${}", next++);
+      }
+      if (query.team) {
+        std::string codes;
+        for (auto s : domain::statuses_owned_by(*query.team)) {
+          codes += fmt::format("{}{}", codes.empty() ? "" : ",", domain::to_code(s));
+        }
+        where += fmt::format(" AND t.status IN ({})", codes.empty() ? "0" : codes);
+      }
+      if (query.organization_id) {
+        params.add(*query.organization_id);
+        where += fmt::format(" AND t.organization_id = ${}", next++);
+      }
+      if (query.type) {
+        params.add(domain::to_code(*query.type));
+        where += fmt::format(" AND t.type = ${}", next++);
+      }
+    }
+
     TicketList list;
     auto counts = c.query(
         fmt::format("SELECT t.status, COUNT(*) FROM tickets t WHERE {} GROUP BY t.status", where),
@@ -317,9 +341,19 @@ Result<TicketList> list_tickets(Env& env, const domain::Actor& actor, const Tick
       for (auto f : kStatusFilters) {
         if (filter_matches(f, *status)) per_filter[f] += r.integer(1);
       }
+      list.status_counts.emplace_back(*status, r.integer(1));
+    }
+    std::sort(list.status_counts.begin(), list.status_counts.end());
+    std::string exact_status;
+    if (query.status && actor.role != domain::Role::kCustomer) {
+      exact_status = fmt::format(" AND t.status = {}", domain::to_code(*query.status));
+      list.total = 0;
+      for (auto [s, n] : list.status_counts) {
+        if (s == *query.status && filter_matches(query.filter, s)) list.total = n;
+      }
     }
     for (auto f : kStatusFilters) list.counts.emplace_back(f, per_filter[f]);
-    list.total = per_filter[query.filter];
+    if (exact_status.empty()) list.total = per_filter[query.filter];
     list.pages = std::max<int>(1, static_cast<int>((list.total + page_size - 1) / page_size));
     list.page = std::clamp(query.page, 1, list.pages);
 
@@ -332,8 +366,8 @@ Result<TicketList> list_tickets(Env& env, const domain::Actor& actor, const Tick
         "o.name, a.name FROM tickets t JOIN users r ON r.id = t.requester_id "
         "JOIN organizations o ON o.id = t.organization_id "
         "LEFT JOIN users a ON a.id = t.assignee_id "
-        "WHERE {}{} ORDER BY {} {}, t.id {} LIMIT ${} OFFSET ${}",
-        where, status_clause(query.filter), order_column(query.sort),
+        "WHERE {}{}{} ORDER BY {} {}, t.id {} LIMIT ${} OFFSET ${}",
+        where, status_clause(query.filter), exact_status, order_column(query.sort),
         query.descending ? "DESC" : "ASC", query.descending ? "DESC" : "ASC", limit, offset);
     auto rows = c.query(sql, params);
     if (!rows) return std::unexpected(rows.error());
@@ -361,11 +395,7 @@ Result<TicketList> list_tickets(Env& env, const domain::Actor& actor, const Tick
   });
 }
 
-namespace {
-
-struct LoadedTicket {
-  TicketDetail detail;
-};
+namespace detail {
 
 Result<TicketDetail> load_ticket(Connection& c, const domain::Actor& actor,
                                  std::int64_t ticket_id) {
@@ -515,10 +545,6 @@ Result<std::vector<Person>> resolve_colleagues(Connection& c, std::int64_t organ
   return out;
 }
 
-struct CreatedTicket {
-  std::int64_t id;
-};
-
 // Inserts a ticket with its first message, attachments, CCs and the "created" event, and queues
 // the confirmation mail. Runs inside the caller's transaction.
 Result<std::int64_t> create_ticket(Connection& c, Env& env, const SessionUser& user,
@@ -563,7 +589,9 @@ Result<std::int64_t> create_ticket(Connection& c, Env& env, const SessionUser& u
   return id;
 }
 
-}  // namespace
+}  // namespace detail
+
+using namespace detail;
 
 Result<std::int64_t> submit_ticket(Env& env, const SessionUser& user, const NewTicket& input) {
   if (user.role != domain::Role::kCustomer || !user.organization_id) {

@@ -52,6 +52,13 @@ struct TicketQuery {
   bool descending = true;
   int page = 1;        // 1-based
   int page_size = kPageSize;
+  // Agent desk only (ignored for customers): narrow the queue.
+  bool unassigned = false;
+  std::optional<std::int64_t> assignee_id;
+  std::optional<domain::Team> team;             // statuses that team owns
+  std::optional<domain::Status> status;         // one exact status
+  std::optional<std::int64_t> organization_id;
+  std::optional<domain::TicketType> type;
 };
 
 struct TicketListItem {
@@ -73,6 +80,7 @@ struct TicketList {
   std::vector<TicketListItem> items;
   std::int64_t total = 0;        // matching the whole query (all pages)
   std::vector<std::pair<StatusFilter, std::int64_t>> counts;  // per filter, same view + search
+  std::vector<std::pair<domain::Status, std::int64_t>> status_counts;  // per status, same query
   int page = 1;
   int pages = 1;
 };

@@ -21,7 +21,9 @@
 #include "portico/core/log.hpp"
 #include "portico/core/time.hpp"
 #include "portico/http/server.hpp"
+#include "portico/app/workflow.hpp"
 #include "portico/jobs/outbox_worker.hpp"
+#include "portico/jobs/periodic.hpp"
 #include "portico/mail/outbox.hpp"
 #include "portico/mail/templates.hpp"
 #include "portico/storage/db.hpp"
@@ -168,6 +170,16 @@ int cmd_serve(const Flags& flags) {
                                                      : std::optional<std::string>(config->smtp_url),
                             time::system_now);
   if (outbox.configured()) outbox.start();
+  // Reminders and auto-close for tickets pending on the customer, once a minute.
+  jobs::Periodic auto_close("auto-close", std::chrono::seconds(60), [&env] {
+    auto stats = app::run_auto_close(env, env.now());
+    if (!stats) {
+      spdlog::warn("auto-close: {}", stats.error().message);
+    } else if (stats->reminded + stats->closed > 0) {
+      spdlog::info("auto-close: {} reminder(s), {} ticket(s) closed", stats->reminded, stats->closed);
+    }
+  });
+  auto_close.start();
 
   http::ServerOptions options;
   options.host = config->listen_host;
@@ -196,6 +208,7 @@ int cmd_serve(const Flags& flags) {
                config->database_url.starts_with("sqlite:") ? config->database_url : "postgresql",
                config->data_dir.string());
   server.run();
+  auto_close.stop();
   outbox.stop();
   spdlog::info("stopped");
   return 0;
@@ -298,8 +311,8 @@ int cmd_admin_create(const Flags& flags) {
 int cmd_org_create(const Flags& flags) {
   const std::string& name = flags.positional().front();
   return with_services(flags, [&](app::Env& env, const Config&) {
-    auto created = app::create_organization(env, app::command_line_actor(), name,
-                                            list_flag(flags, "domain"));
+    auto created =
+        app::create_organization(env, app::command_line_actor(), name, list_flag(flags, "domain"));
     if (!created) {
       print_error(created.error().message);
       return 1;
@@ -351,9 +364,8 @@ int cmd_outbox_list(const Flags& flags) {
     std::cout << fmt::format("{:>6}  {:<7}  {:<19}  {:<32}  {}\n", "ID", "STATE", "CREATED (UTC)",
                              "TO", "SUBJECT");
     for (const auto& e : *entries) {
-      std::cout << fmt::format("{:>6}  {:<7}  {:<19}  {:<32}  {}\n", e.id,
-                               mail::to_string(e.state), time::format_local(e.created_at, "UTC"),
-                               e.to_address, e.subject);
+      std::cout << fmt::format("{:>6}  {:<7}  {:<19}  {:<32}  {}\n", e.id, mail::to_string(e.state),
+                               time::format_local(e.created_at, "UTC"), e.to_address, e.subject);
     }
     std::cout << "Show one with: portico outbox show ID\n";
     return 0;
@@ -542,9 +554,9 @@ int run(int argc, char** argv) {
     return kUsageError;
   }
   if (positional.size() > command.arguments.size()) {
-    print_error(fmt::format(
-        "unexpected argument '{}' (see portico {} --help){}", positional[command.arguments.size()],
-        name, command.arguments.empty() ? "" : "; quote a value that has spaces"));
+    print_error(fmt::format("unexpected argument '{}' (see portico {} --help){}",
+                            positional[command.arguments.size()], name,
+                            command.arguments.empty() ? "" : "; quote a value that has spaces"));
     return kUsageError;
   }
   return command.run(*flags);

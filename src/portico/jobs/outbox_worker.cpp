@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <thread>
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
@@ -107,9 +108,14 @@ Result<std::vector<OutboxWorker::Claimed>> OutboxWorker::claim(std::int64_t now)
   std::string_view sql =
       db_.backend() == storage::Backend::kPostgres ? kClaimPostgres : kClaimSqlite;
   std::int64_t token = now + options_.claim_seconds;
-  auto rows = db_.transaction([&](storage::Connection& conn) {
-    return conn.query(sql, storage::Params(token, now, options_.batch_size));
+  auto rows = db_.with_connection([&](storage::Connection& conn) -> Result<storage::Rows> {
+    auto ids = conn.query("SELECT id, template, to_address, to_name, subject, body_text, body_html, ticket_id, created_at, attempts, message_id FROM outbox WHERE state = 'queued' AND next_attempt_at <= $1 ORDER BY id LIMIT $2", storage::Params(now, options_.batch_size));
+    if (!ids) return ids;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    for (const auto& r : *ids) (void)conn.execute("UPDATE outbox SET state = 'sending', claimed_until = $1 WHERE id = $2", storage::Params(token, r.integer(0)));
+    return ids;
   });
+  (void)sql;
   if (!rows) return std::unexpected(rows.error());
   std::vector<Claimed> claimed;
   claimed.reserve(rows->size());

@@ -64,6 +64,12 @@ bool shows_in_form(const Error& error) {
          (error.code == ErrorCode::kPermissionDenied && !error.field.empty());
 }
 
+std::string lower(std::string text) {
+  std::transform(text.begin(), text.end(), text.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return text;
+}
+
 std::string when(std::int64_t unix_seconds, const SessionUser& me) {
   return time::format_local(unix_seconds, me.time_zone);
 }
@@ -179,7 +185,8 @@ std::vector<std::string> team_slugs(const std::vector<domain::Team>& teams) {
   return out;
 }
 
-// value_of picks what the option submits (the name for invitations, the id for edits).
+// The options of an organization <select>: by_id submits the id (edits), else the name
+// (invitations, which take a name like the command line does).
 template <typename Selected>
 Data organization_options(const std::vector<app::OrganizationSummary>& organizations,
                           Selected is_selected, bool by_id) {
@@ -256,8 +263,7 @@ Result<http::Response> users_page(Context& ctx) {
     row.set("state_label", std::string(state_label(u.state())));
     bool invited = u.state() == app::UserState::kInvited;
     row.set("can_edit", (*me)->is_admin());
-    row.set("can_resend",
-            invited && ((*me)->is_admin() || u.role == domain::Role::kCustomer));
+    row.set("can_resend", invited && ((*me)->is_admin() || u.role == domain::Role::kCustomer));
     rows.push_back(row);
   }
   data.set("users", rows);
@@ -297,20 +303,12 @@ Result<Data> invite_data(Context& ctx, const SessionUser& me, const InviteForm& 
   data.set("emails", form.emails);
   data.set("name", form.name);
   data.set("roles", role_options(form.role, me.is_admin()));
-  std::string wanted = form.organization;
-  std::transform(wanted.begin(), wanted.end(), wanted.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  data.set("organizations", organization_options(
-                                *organizations,
-                                [&](const app::OrganizationSummary& org) {
-                                  std::string key = org.name;
-                                  std::transform(key.begin(), key.end(), key.begin(),
-                                                 [](unsigned char c) {
-                                                   return static_cast<char>(std::tolower(c));
-                                                 });
-                                  return key == wanted;
-                                },
-                                false));
+  std::string wanted = lower(form.organization);
+  data.set(
+      "organizations",
+      organization_options(
+          *organizations,
+          [&](const app::OrganizationSummary& org) { return lower(org.name) == wanted; }, false));
   data.set("has_organizations", !organizations->empty());
   data.set("teams", team_options(form.teams));
   data.set("can_invite_staff", me.is_admin());
@@ -341,9 +339,7 @@ std::vector<std::string> split_addresses(std::string_view text) {
     std::size_t end = text.find_first_of(kSeparators, i);
     if (end == std::string_view::npos) end = text.size();
     std::string address(text.substr(i, end - i));
-    std::string key = address;
-    std::transform(key.begin(), key.end(), key.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    std::string key = lower(address);
     if (std::find(keys.begin(), keys.end(), key) == keys.end()) {
       keys.push_back(key);
       out.push_back(std::move(address));
@@ -399,8 +395,8 @@ Result<http::Response> invite_submit(Context& ctx) {
                        "name"));
   }
   for (std::size_t i = 0; i < addresses.size(); ++i) {
-    auto ok = ctx.take_attempt(ctx.services().limiters.invite_user,
-                               fmt::format("invite:{}", (*me)->id));
+    auto ok =
+        ctx.take_attempt(ctx.services().limiters.invite_user, fmt::format("invite:{}", (*me)->id));
     if (!ok) return std::unexpected(ok.error());
   }
 
@@ -469,12 +465,11 @@ Result<Data> user_data(Context& ctx, const SessionUser& me, const app::UserSumma
   data.set("current_name", user.name);
   data.set("name", form.name);
   data.set("roles", role_options(form.role, true));
-  data.set("organizations", organization_options(
-                                *organizations,
-                                [&](const app::OrganizationSummary& org) {
-                                  return form.organization_id == org.id;
-                                },
-                                true));
+  data.set("organizations",
+           organization_options(
+               *organizations,
+               [&](const app::OrganizationSummary& org) { return form.organization_id == org.id; },
+               true));
   data.set("teams", team_options(form.teams));
   data.set("state", std::string(app::user_state_slug(user.state())));
   data.set("state_label", std::string(state_label(user.state())));
@@ -529,8 +524,7 @@ Result<http::Response> user_submit(Context& ctx) {
     auto data = user_data(ctx, **me, *user, form);
     if (!data) return std::unexpected(data.error());
     add_form_error(*data, updated.error());
-    return ctx.page("admin_user", std::move(*data), user->name,
-                    status_for(updated.error().code));
+    return ctx.page("admin_user", std::move(*data), user->name, status_for(updated.error().code));
   }
   return http::Response::redirect(fmt::format("/admin/users/{}?done=saved", *id));
 }
@@ -665,7 +659,7 @@ Result<Data> organization_data(Context& ctx, const SessionUser& me, std::int64_t
     row.set("user_id", std::to_string(m.user_id));
     row.set("member_name", m.name);
     row.set("email", m.email);
-    app::UserState state = !m.active     ? app::UserState::kDeactivated
+    app::UserState state = !m.active      ? app::UserState::kDeactivated
                            : m.registered ? app::UserState::kRegistered
                                           : app::UserState::kInvited;
     row.set("state", std::string(app::user_state_slug(state)));
@@ -732,8 +726,7 @@ Result<http::Response> organization_add_domain(Context& ctx) {
 
 Result<http::Response> organization_remove_domain(Context& ctx) {
   return organization_change(
-      ctx, "domain-removed",
-      [&](const app::Actor& actor, std::int64_t id, const http::Form& form) {
+      ctx, "domain-removed", [&](const app::Actor& actor, std::int64_t id, const http::Form& form) {
         return app::remove_organization_domain(ctx.services().env, actor, id, form.get("domain"));
       });
 }
@@ -768,8 +761,8 @@ Result<http::Response> outbox_page(Context& ctx) {
     Data row;
     row.set("id", std::to_string(e.id));
     row.set("created", when(e.created_at, **me));
-    row.set("to", e.to_name.empty() ? e.to_address
-                                    : fmt::format("{} <{}>", e.to_name, e.to_address));
+    row.set("to",
+            e.to_name.empty() ? e.to_address : fmt::format("{} <{}>", e.to_name, e.to_address));
     row.set("subject", e.subject);
     row.set("state", std::string(mail::to_string(e.state)));
     row.set("attempts", std::to_string(e.attempts));
@@ -854,7 +847,8 @@ void install_admin_routes(App& app) {
   app.get("/admin/users/{id}", user_page);
   app.post("/admin/users/{id}", user_submit);
   app.post("/admin/users/{id}/resend-invitation", user_resend);
-  app.post("/admin/users/{id}/deactivate", [](Context& ctx) { return user_set_active(ctx, false); });
+  app.post("/admin/users/{id}/deactivate",
+           [](Context& ctx) { return user_set_active(ctx, false); });
   app.post("/admin/users/{id}/reactivate", [](Context& ctx) { return user_set_active(ctx, true); });
   app.get("/admin/organizations", organizations_page);
   app.post("/admin/organizations", organization_create);

@@ -74,6 +74,7 @@ App::App(Services services) : services_(services) {
   install_help_center_routes(*this);
   install_account_routes(*this);
   install_portal_routes(*this);
+  install_desk_routes(*this);
   install_admin_routes(*this);
 }
 

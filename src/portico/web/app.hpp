@@ -51,6 +51,7 @@ void install_system_routes(App& app);
 void install_help_center_routes(App& app);
 void install_account_routes(App& app);
 void install_portal_routes(App& app);
+void install_desk_routes(App& app);
 void install_admin_routes(App& app);
 
 }  // namespace portico::web

@@ -1,0 +1,480 @@
+// The agent desk: queues (mine, unassigned, each team, pending on customer, all) with filters and
+// search; the agent's ticket page with public replies, internal notes, status changes, assignment.
+
+#include <charconv>
+
+#include <fmt/format.h>
+
+#include "portico/app/tickets.hpp"
+#include "portico/app/workflow.hpp"
+#include "portico/core/markdown.hpp"
+#include "portico/core/time.hpp"
+#include "portico/web/app.hpp"
+#include "portico/web/form_errors.hpp"
+#include "portico/web/view_helpers.hpp"
+
+namespace portico::web {
+
+namespace {
+
+Result<std::int64_t> parse_id(std::string_view text) {
+  std::int64_t id = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
+  if (ec != std::errc{} || end != text.data() + text.size() || id <= 0) {
+    return fail(ErrorCode::kNotFound, "There is no such ticket.");
+  }
+  return id;
+}
+
+struct Queue {
+  std::string slug;
+  std::string label;
+};
+
+std::vector<Queue> queues() {
+  std::vector<Queue> out = {{"mine", "My tickets"}, {"unassigned", "Unassigned"}};
+  for (auto team : domain::all_teams()) {
+    out.push_back({"team-" + std::string(domain::team_slug(team)), std::string(domain::team_name(team))});
+  }
+  out.push_back({"pending-customer", "Pending on customer"});
+  out.push_back({"all", "All tickets"});
+  return out;
+}
+
+Result<app::TicketQuery> desk_query(const http::Form& q, const app::SessionUser& me,
+                                    std::string& queue_slug) {
+  app::TicketQuery query;
+  query.filter = app::StatusFilter::kOpen;
+  queue_slug = q.get("queue");
+  if (queue_slug.empty()) queue_slug = "mine";
+  if (queue_slug == "mine") {
+    query.assignee_id = me.id;
+  } else if (queue_slug == "unassigned") {
+    query.unassigned = true;
+  } else if (queue_slug == "pending-customer") {
+    query.filter = app::StatusFilter::kPendingOnMe;
+  } else if (queue_slug == "all") {
+    query.filter = app::StatusFilter::kAll;
+  } else if (queue_slug.starts_with("team-")) {
+    auto team = domain::team_from_slug(queue_slug.substr(5));
+    if (!team) return fail(ErrorCode::kInvalidArgument, "Unknown queue.");
+    query.team = *team;
+  } else {
+    return fail(ErrorCode::kInvalidArgument, "Unknown queue.");
+  }
+  if (auto s = q.find("state"); s && !s->empty()) {
+    auto status = domain::status_from_slug(*s);
+    if (!status) return fail(ErrorCode::kInvalidArgument, "Unknown status.");
+    query.status = *status;
+    query.filter = app::StatusFilter::kAll;
+  }
+  if (auto t = q.find("type"); t && !t->empty()) {
+    auto type = domain::ticket_type_from_slug(*t);
+    if (!type) return fail(ErrorCode::kInvalidArgument, "Unknown ticket type.");
+    query.type = *type;
+  }
+  for (auto [field, target] : {std::pair{"org", &query.organization_id},
+                               std::pair{"assignee", &query.assignee_id}}) {
+    if (auto v = q.find(field); v && !v->empty()) {
+      auto id = parse_id(*v);
+      if (!id) return fail(ErrorCode::kInvalidArgument, "Unknown filter value.");
+      *target = *id;
+    }
+  }
+  if (auto sort = q.find("sort"); sort && !sort->empty()) {
+    auto column = app::sort_column_from_slug(*sort);
+    if (!column) return fail(ErrorCode::kInvalidArgument, "Unknown sort.");
+    query.sort = *column;
+  }
+  if (auto dir = q.find("dir"); dir && !dir->empty()) {
+    if (*dir != "asc" && *dir != "desc") return fail(ErrorCode::kInvalidArgument, "Unknown sort direction.");
+    query.descending = *dir == "desc";
+  }
+  if (auto page = q.find("page"); page && !page->empty()) {
+    int n = 0;
+    auto [end, ec] = std::from_chars(page->data(), page->data() + page->size(), n);
+    if (ec != std::errc{} || end != page->data() + page->size() || n < 1) {
+      return fail(ErrorCode::kInvalidArgument, "The page number must be a positive number.");
+    }
+    query.page = n;
+  }
+  query.search = q.get("q").substr(0, 200);
+  return query;
+}
+
+std::string desk_url(const http::Form& q, std::string_view key, std::string_view value) {
+  std::string url = "/desk?";
+  bool first = true;
+  for (const auto& name : {"queue", "state", "type", "org", "assignee", "q", "sort", "dir", "page"}) {
+    std::string v = name == key ? std::string(value) : q.get(name);
+    if (name != key && key == "sort" && std::string_view(name) == "page") continue;
+    if (v.empty()) continue;
+    url += fmt::format("{}{}={}", first ? "" : "&", name, http::percent_encode(v));
+    first = false;
+  }
+  return url;
+}
+
+Result<http::Response> desk_home(Context& ctx) {
+  auto me = ctx.require_staff();
+  if (!me) return std::unexpected(me.error());
+  auto q = ctx.query();
+  if (!q) return std::unexpected(q.error());
+  std::string queue_slug;
+  auto query = desk_query(**q, **me, queue_slug);
+  if (!query) return std::unexpected(query.error());
+  auto& env = ctx.services().env;
+  auto list = app::list_tickets(env, (*me)->actor(), *query);
+  if (!list) return std::unexpected(list.error());
+  std::int64_t now = env.now();
+  const auto& zone = (*me)->time_zone;
+
+  Data data;
+  Data queue_list{Data::type::list};
+  for (const auto& queue : queues()) {
+    Data d;
+    d.set("slug", queue.slug);
+    d.set("label", queue.label);
+    d.set("href", "/desk?queue=" + queue.slug);
+    d.set("current", queue.slug == queue_slug);
+    queue_list.push_back(d);
+  }
+  data.set("queues", queue_list);
+  data.set("queue", queue_slug);
+  Data rows{Data::type::list};
+  for (const auto& item : list->items) {
+    Data r;
+    r.set("id", std::to_string(item.id));
+    r.set("href", fmt::format("/desk/tickets/{}", item.id));
+    r.set("subject", item.subject);
+    if (!item.subject_html.empty()) r.set("subject_html", item.subject_html);
+    if (!item.snippet_html.empty()) r.set("snippet_html", item.snippet_html);
+    r.set("type", std::string(domain::ticket_type_label(item.type)));
+    r.set("requester", item.requester_name);
+    r.set("organization", item.organization_name);
+    r.set("assignee", item.assignee_name.value_or("—"));
+    r.set("status", status_data(item.status));
+    r.set("owner", std::string(domain::owner_label(item.status)));
+    r.set("created", time_data(item.created_at, zone, now));
+    r.set("activity", time_data(item.last_activity_at, zone, now));
+    rows.push_back(r);
+  }
+  data.set("rows", rows);
+  data.set("has_rows", !list->items.empty());
+  data.set("total_label", fmt::format("{} ticket{}", list->total, list->total == 1 ? "" : "s"));
+  Data counts{Data::type::list};
+  for (auto [status, n] : list->status_counts) {
+    Data d;
+    d.set("name", std::string(domain::status_name(status)));
+    d.set("count", std::to_string(n));
+    d.set("href", desk_url(**q, "state", domain::status_slug(status)));
+    counts.push_back(d);
+  }
+  data.set("status_counts", counts);
+  Data statuses{Data::type::list};
+  for (auto s : domain::all_statuses()) {
+    Data d;
+    d.set("slug", std::string(domain::status_slug(s)));
+    d.set("name", std::string(domain::status_name(s)));
+    d.set("selected", query->status == s);
+    statuses.push_back(d);
+  }
+  data.set("statuses", statuses);
+  Data types{Data::type::list};
+  for (auto t : domain::all_ticket_types()) {
+    Data d;
+    d.set("slug", std::string(domain::ticket_type_slug(t)));
+    d.set("label", std::string(domain::ticket_type_label(t)));
+    d.set("selected", query->type == t);
+    types.push_back(d);
+  }
+  data.set("types", types);
+  Data orgs{Data::type::list};
+  if (auto refs = app::list_organization_refs(env)) {
+    for (const auto& o : *refs) {
+      Data d;
+      d.set("id", std::to_string(o.id));
+      d.set("name", o.name);
+      d.set("selected", query->organization_id == o.id);
+      orgs.push_back(d);
+    }
+  }
+  data.set("organizations", orgs);
+  Data agents{Data::type::list};
+  if (auto staff = app::list_staff(env)) {
+    for (const auto& a : *staff) {
+      Data d;
+      d.set("id", std::to_string(a.id));
+      d.set("name", a.name);
+      d.set("selected", query->assignee_id == a.id && queue_slug != "mine");
+      agents.push_back(d);
+    }
+  }
+  data.set("agents", agents);
+  data.set("search", query->search);
+  Data columns{Data::type::list};
+  for (auto [col, label] : {std::pair{app::SortColumn::kId, "ID"},
+                            std::pair{app::SortColumn::kSubject, "Subject"},
+                            std::pair{app::SortColumn::kStatus, "Status"},
+                            std::pair{app::SortColumn::kCreated, "Created"},
+                            std::pair{app::SortColumn::kLastActivity, "Last activity"}}) {
+    Data d;
+    bool active = col == query->sort;
+    d.set("label", std::string(label));
+    std::string dir = active ? (query->descending ? "asc" : "desc") : "desc";
+    std::string url = desk_url(**q, "sort", app::sort_column_slug(col));
+    d.set("href", url + "&dir=" + dir);
+    d.set("aria_sort", active ? (query->descending ? "descending" : "ascending") : "none");
+    columns.push_back(d);
+  }
+  data.set("columns", columns);
+  data.set("page", std::to_string(list->page));
+  data.set("pages", std::to_string(list->pages));
+  data.set("has_pages", list->pages > 1);
+  if (list->page > 1) data.set("prev_href", desk_url(**q, "page", std::to_string(list->page - 1)));
+  if (list->page < list->pages) data.set("next_href", desk_url(**q, "page", std::to_string(list->page + 1)));
+  return ctx.page("desk_queue", std::move(data), "Agent desk");
+}
+
+Data desk_ticket_data(Context& ctx, const app::SessionUser& me, const app::TicketDetail& t) {
+  auto& env = ctx.services().env;
+  std::int64_t now = env.now();
+  Data data;
+  data.set("id", std::to_string(t.id));
+  data.set("subject", t.subject);
+  data.set("type", std::string(domain::ticket_type_label(t.type)));
+  data.set("status", status_data(t.status));
+  data.set("owner", std::string(domain::owner_label(t.status)));
+  data.set("created", time_data(t.created_at, me.time_zone, now));
+  data.set("activity", time_data(t.last_activity_at, me.time_zone, now));
+  data.set("requester", t.requester.name);
+  data.set("requester_email", t.requester.email);
+  data.set("organization", t.organization_name);
+  data.set("assignee", t.assignee ? t.assignee->name : std::string("Unassigned"));
+  if (t.fix_version) data.set("fix_version", *t.fix_version);
+  if (t.deployment_schedule) data.set("deployment_schedule", *t.deployment_schedule);
+  if (t.fix_given) data.set("fix_given", std::string(domain::fix_given_label(*t.fix_given)));
+  if (t.resolution) data.set("resolution", std::string(domain::resolution_label(*t.resolution)));
+  if (t.linked_ticket_id) data.set("linked_ticket", std::to_string(*t.linked_ticket_id));
+  Data ccs{Data::type::list};
+  for (const auto& cc : t.ccs) ccs.push_back(Data(cc.name + " <" + cc.email + ">"));
+  data.set("ccs", ccs);
+  data.set("has_ccs", !t.ccs.empty());
+  Data messages{Data::type::list};
+  for (const auto& m : t.messages) {
+    Data d;
+    d.set("id", std::to_string(m.id));
+    d.set("author", m.author_name);
+    d.set("author_is_staff", m.author_is_staff);
+    d.set("internal", m.is_internal);
+    d.set("body_html", markdown::to_html(m.body));
+    d.set("time", time_data(m.created_at, me.time_zone, now));
+    Data files{Data::type::list};
+    for (const auto& a : m.attachments) {
+      Data f;
+      f.set("href", fmt::format("/tickets/{}/attachments/{}", t.id, a.id));
+      f.set("filename", a.filename);
+      f.set("size", human_size(a.size));
+      files.push_back(f);
+    }
+    d.set("attachments", files);
+    d.set("has_attachments", !m.attachments.empty());
+    messages.push_back(d);
+  }
+  data.set("messages", messages);
+  Data timeline{Data::type::list};
+  for (const auto& p : t.timeline) {
+    Data d;
+    d.set("status", status_data(p.status));
+    d.set("entered", time_data(p.entered_at, me.time_zone, now));
+    d.set("duration", time::duration(p.left_at.value_or(now) - p.entered_at));
+    d.set("actor", p.actor_name.empty() ? std::string("Portico") : p.actor_name);
+    d.set("reason", p.reason);
+    d.set("current", !p.left_at.has_value());
+    timeline.push_back(d);
+  }
+  data.set("timeline", timeline);
+  data.set("pending_support", time::duration(t.seconds_pending_on_support));
+  data.set("pending_customer", time::duration(t.seconds_pending_on_customer));
+  Data next{Data::type::list};
+  for (auto s : domain::allowed_next(t.status)) {
+    Data d;
+    d.set("slug", std::string(domain::status_slug(s)));
+    d.set("name", std::string(domain::status_name(s)));
+    next.push_back(d);
+  }
+  data.set("next_statuses", next);
+  if (me.is_admin()) {
+    Data all{Data::type::list};
+    for (auto s : domain::all_statuses()) {
+      if (s == t.status) continue;
+      Data d;
+      d.set("slug", std::string(domain::status_slug(s)));
+      d.set("name", std::string(domain::status_name(s)));
+      all.push_back(d);
+    }
+    data.set("all_statuses", all);
+    data.set("is_admin", true);
+  }
+  Data fixes{Data::type::list};
+  for (auto f : {domain::FixGiven::kPermanentFix, domain::FixGiven::kInterimFixOrWorkaround,
+                 domain::FixGiven::kBehaviourClarification}) {
+    Data d;
+    d.set("slug", std::string(domain::fix_given_slug(f)));
+    d.set("label", std::string(domain::fix_given_label(f)));
+    fixes.push_back(d);
+  }
+  data.set("fixes", fixes);
+  Data resolutions{Data::type::list};
+  for (auto r : {domain::Resolution::kResolved, domain::Resolution::kDuplicate,
+                 domain::Resolution::kWontFix, domain::Resolution::kNoResponse}) {
+    Data d;
+    d.set("slug", std::string(domain::resolution_slug(r)));
+    d.set("label", std::string(domain::resolution_label(r)));
+    resolutions.push_back(d);
+  }
+  data.set("resolutions", resolutions);
+  Data agents{Data::type::list};
+  if (auto staff = app::list_staff(env)) {
+    for (const auto& a : *staff) {
+      Data d;
+      d.set("id", std::to_string(a.id));
+      std::string teams;
+      for (auto team : a.teams) teams += (teams.empty() ? "" : ", ") + std::string(domain::team_name(team));
+      d.set("name", teams.empty() ? a.name : fmt::format("{} ({})", a.name, teams));
+      d.set("selected", t.assignee && t.assignee->id == a.id);
+      agents.push_back(d);
+    }
+  }
+  data.set("agents", agents);
+  Data contacts{Data::type::list};
+  if (auto people = app::key_contacts(env, t.organization_id)) {
+    for (const auto& p : *people) contacts.push_back(Data(p.name + " <" + p.email + ">"));
+  }
+  data.set("key_contacts", contacts);
+  return data;
+}
+
+Result<http::Response> show_desk_ticket(Context& ctx, const app::SessionUser& me, std::int64_t id,
+                                        const Data* extra, int status = 200) {
+  auto ticket = app::get_ticket(ctx.services().env, me.actor(), id);
+  if (!ticket) return std::unexpected(ticket.error());
+  Data data = desk_ticket_data(ctx, me, *ticket);
+  if (extra) {
+    for (const auto& key : {"error", "error_to", "error_message", "error_fix_version",
+                            "error_deployment_schedule", "error_fix_given", "error_resolution",
+                            "error_reason", "error_body", "error_assignee", "notice"}) {
+      if (const auto* v = extra->get(key)) data.set(key, *v);
+    }
+  }
+  auto q = ctx.query();
+  if (q && !(*q)->get("done").empty()) {
+    std::string done = (*q)->get("done");
+    data.set("notice", done == "status" ? "Status changed."
+                       : done == "assigned" ? "Assignment saved."
+                       : done == "note" ? "Internal note added."
+                                        : "Reply sent.");
+  }
+  return ctx.page("desk_ticket", std::move(data), fmt::format("#{} {}", ticket->id, ticket->subject),
+                  status);
+}
+
+Result<http::Response> desk_ticket(Context& ctx) {
+  auto me = ctx.require_staff();
+  if (!me) return std::unexpected(me.error());
+  auto id = parse_id(ctx.param("id"));
+  if (!id) return std::unexpected(id.error());
+  return show_desk_ticket(ctx, **me, *id, nullptr);
+}
+
+Result<http::Response> desk_reply(Context& ctx) {
+  auto me = ctx.require_staff();
+  if (!me) return std::unexpected(me.error());
+  auto id = parse_id(ctx.param("id"));
+  if (!id) return std::unexpected(id.error());
+  auto form = ctx.form();
+  if (!form) return std::unexpected(form.error());
+  std::vector<app::Upload> uploads;
+  for (const auto& f : (*form)->files()) {
+    if (f.field == "attachments") uploads.push_back({f.filename, f.content_type, f.bytes});
+  }
+  bool internal = (*form)->get("visibility") == "internal";
+  auto done = app::reply(ctx.services().env, **me, *id, (*form)->get("body"), std::move(uploads),
+                         internal);
+  if (!done) {
+    if (!is_form_error(done.error())) return std::unexpected(done.error());
+    Data extra;
+    add_form_error(extra, done.error());
+    return show_desk_ticket(ctx, **me, *id, &extra, 400);
+  }
+  return http::Response::redirect(
+      fmt::format("/desk/tickets/{}?done={}#latest", *id, internal ? "note" : "reply"));
+}
+
+Result<http::Response> desk_status(Context& ctx) {
+  auto me = ctx.require_staff();
+  if (!me) return std::unexpected(me.error());
+  auto id = parse_id(ctx.param("id"));
+  if (!id) return std::unexpected(id.error());
+  auto form = ctx.form();
+  if (!form) return std::unexpected(form.error());
+  const auto& f = **form;
+  app::StatusChange change;
+  change.forced = f.get("forced") == "1";
+  change.to = change.forced ? f.get("force_to") : f.get("to");
+  change.message = f.get("message");
+  change.fix_version = f.get("fix_version");
+  change.deployment_schedule = f.get("deployment_schedule");
+  change.fix_given = f.get("fix_given");
+  change.resolution = f.get("resolution");
+  change.reason = f.get("reason");
+  change.suggestion_subject = f.get("suggestion_subject");
+  auto done = app::change_status(ctx.services().env, **me, *id, change);
+  if (!done) {
+    if (!is_form_error(done.error()) && done.error().code != ErrorCode::kPermissionDenied) {
+      return std::unexpected(done.error());
+    }
+    Data extra;
+    add_form_error(extra, done.error());
+    return show_desk_ticket(ctx, **me, *id, &extra, status_for(done.error().code));
+  }
+  return http::Response::redirect(fmt::format("/desk/tickets/{}?done=status", *id));
+}
+
+Result<http::Response> desk_assign(Context& ctx) {
+  auto me = ctx.require_staff();
+  if (!me) return std::unexpected(me.error());
+  auto id = parse_id(ctx.param("id"));
+  if (!id) return std::unexpected(id.error());
+  auto form = ctx.form();
+  if (!form) return std::unexpected(form.error());
+  std::string who = (*form)->get("assignee");
+  std::optional<std::int64_t> assignee;
+  if (who == "me") {
+    assignee = (*me)->id;
+  } else if (!who.empty()) {
+    auto parsed = parse_id(who);
+    if (!parsed) return fail(ErrorCode::kInvalidArgument, "Choose an agent.", "assignee");
+    assignee = *parsed;
+  }
+  auto done = app::assign(ctx.services().env, **me, *id, assignee);
+  if (!done) {
+    if (!is_form_error(done.error())) return std::unexpected(done.error());
+    Data extra;
+    add_form_error(extra, done.error());
+    return show_desk_ticket(ctx, **me, *id, &extra, 400);
+  }
+  return http::Response::redirect(fmt::format("/desk/tickets/{}?done=assigned", *id));
+}
+
+}  // namespace
+
+void install_desk_routes(App& app) {
+  app.get("/desk", desk_home);
+  app.get("/desk/tickets/{id}", desk_ticket);
+  app.post("/desk/tickets/{id}/reply", desk_reply);
+  app.post("/desk/tickets/{id}/status", desk_status);
+  app.post("/desk/tickets/{id}/assign", desk_assign);
+}
+
+}  // namespace portico::web
