@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "portico/core/crypto.hpp"
+#include "portico/core/markdown.hpp"
 #include "portico/storage/db.hpp"
 
 namespace portico::app {
@@ -72,40 +73,110 @@ constexpr DemoTicket kTickets[] = {
 
 struct DemoArticle {
   std::string_view category, slug, title, body;
+  bool published = true;
+  std::string_view visibility = "everyone";
+  int views = 0;     // so that the home page's "Popular articles" has an order
+  int age_days = 60;  // last updated this many days ago
 };
 
 constexpr std::string_view kCategories[][3] = {
     {"getting-started", "Getting started", "Registering, logging in and finding your way."},
     {"tickets", "Working with tickets", "Submitting, following and replying to tickets."},
+    {"your-account", "Your account and organization",
+     "Passwords, colleagues and what your organization sees."},
 };
 
 constexpr DemoArticle kArticles[] = {
     {"getting-started", "register-from-invitation", "How to register from your invitation e-mail",
-     "You receive an e-mail inviting you to our Ticket Portal.\n\n1. Click **Create password** "
-     "in the e-mail.\n2. Your e-mail address is already filled in; choose a password of at "
-     "least 10 characters and type it twice.\n3. That's it — you are registered and logged "
-     "in.\n\nThe link works once and expires after 7 days. If it has expired, ask your contact "
-     "at support to send a new invitation."},
+     "Accounts are created by invitation: your contact at support (or a colleague who is an "
+     "admin) invites you, and you receive an e-mail from the Ticket Portal.\n\n"
+     "1. Click **Create password** in the e-mail.\n"
+     "2. Your e-mail address is already filled in. Choose a password of at least 10 characters "
+     "and type it twice.\n"
+     "3. That's it: you are registered and logged in, and you land on your ticket list.\n\n"
+     "The link works once and expires after 7 days. If it has expired, the page tells you so; "
+     "ask your support contact to send a new invitation.\n\n"
+     "Next time, log in with **Log in** at the top of any page.",
+     true, "everyone", 140, 40},
     {"getting-started", "go-to-customer-portal", "Going from the Help Center to your tickets",
-     "Click **Go to customer portal** at the top right of any Help Center page. If you are "
-     "logged in you land straight on your ticket list; otherwise you log in first and then "
-     "land there."},
+     "Click **Go to customer portal** at the top right of any Help Center page.\n\n"
+     "- If you are logged in, you land straight on your ticket list: the Help Center and the "
+     "portal share one login.\n"
+     "- If you are not, you log in first and then land on your ticket list.\n\n"
+     "From there, **Communicate with Support** opens a new ticket.",
+     true, "everyone", 95, 55},
+    {"getting-started", "searching-the-help-center", "Searching the Help Center",
+     "Type a few words in the search box at the top of any Help Center page, for example "
+     "*confirm fix* or *invitation*. Articles whose title matches come first, and each result "
+     "shows the passage where your words appear.\n\n"
+     "When no article has every word you typed, you see the articles that have some of them. "
+     "Fewer, more specific words usually work best.",
+     true, "everyone", 30, 12},
     {"tickets", "submit-a-ticket", "How to submit a ticket",
      "Click **Communicate with Support** and choose the type:\n\n| Type | Use it for |\n|---|---|"
      "\n| Problem/Bug | something does not work as it should |\n| Request | you need us to do or "
-     "enable something |\n| Product Suggestion | an idea to make the product better |\n\nGive a "
-     "short subject, describe what happened and attach screenshots or logs if you have them."},
+     "enable something |\n| Product Suggestion | an idea to make the product better |\n\n"
+     "Give a short subject. While you type it, we suggest articles that may already answer "
+     "your question. Then describe what happened, what you expected and the steps to see it, "
+     "and attach screenshots or logs if you have them.\n\n"
+     "You receive an e-mail confirming the ticket, and it appears in your ticket list with the "
+     "status *Support Team (Notified)*.",
+     true, "everyone", 260, 20},
     {"tickets", "ticket-statuses", "What each ticket status means",
-     "Every ticket shows its current status and who it is waiting on. A status that starts "
-     "with *Waiting on Customer* means we need something from you; every other open status "
-     "means support is working on it. The full list is on the status definitions page."},
+     "Every ticket shows its current status and who it is waiting on.\n\n"
+     "- A status that starts with *Waiting on Customer* means we need something from you: "
+     "reply on the ticket and it moves on by itself.\n"
+     "- Every other open status means one of our teams (Support, Product, Technical, "
+     "Development or Deployment) is working on it.\n"
+     "- *Closed* means the issue is resolved, or the ticket was closed because we did not hear "
+     "back.\n\n"
+     "Hover over (or focus) a status anywhere in the portal to read its definition. The full "
+     "list, with every definition, is on the [status definitions page](/help/statuses).\n\n"
+     "In your ticket list, the **Status** filter shows the tickets *pending on support* or "
+     "*pending on you*.",
+     true, "everyone", 210, 8},
     {"tickets", "cc-a-colleague", "How to add a colleague to a ticket (CC)",
-     "Open the ticket and use **Add CC** in the ticket information panel to add a colleague "
-     "from your organization. They will see the ticket in their list and receive its e-mails."},
+     "Anyone from your organization can follow a ticket with you.\n\n"
+     "- **When you submit it:** type their e-mail address or full name in *CC colleagues*; "
+     "separate several with commas.\n"
+     "- **Later:** open the ticket and use **Add a colleague** in the *CC* panel, then **Add "
+     "CC**.\n\n"
+     "CC'd colleagues see the ticket in their own list, can reply, and receive its e-mails. "
+     "Use **Remove** beside a name to take someone off.",
+     true, "everyone", 120, 30},
     {"tickets", "confirm-a-fix", "How to confirm a fix",
-     "When a ticket is *Waiting on Customer (Fix Validation)*, check the fix and click **Confirm "
-     "fix** on the ticket page. The ticket closes as resolved. If something is still wrong, "
-     "reply instead and support will pick it up again."},
+     "When a ticket is *Waiting on Customer (Fix Validation)*, we have given you a permanent "
+     "fix, an interim fix (workaround) or a clarification of how the product behaves.\n\n"
+     "1. Check the fix.\n"
+     "2. If it works, open the ticket and click **Confirm fix** in *Does the fix work for "
+     "you?*. The ticket is closed as resolved.\n"
+     "3. If something is still wrong, or you have questions, **reply** instead: the ticket goes "
+     "back to *Support Team (Fix Validation)* and a support agent picks it up.",
+     true, "everyone", 150, 15},
+    {"tickets", "why-was-my-ticket-closed", "Why was my ticket closed?",
+     "A ticket closes when you confirm a fix, when you close it yourself, or when we have been "
+     "waiting on you for too long.\n\n"
+     "While a ticket is *Waiting on Customer*, we send you a reminder after **3 days** without "
+     "a reply, and close the ticket after **7 days** (your support team may have chosen other "
+     "delays).\n\n"
+     "Reply to a closed ticket within two weeks and it opens again; after that, your reply "
+     "starts a new follow-up ticket linked to the old one.",
+     true, "everyone", 70, 25},
+    {"your-account", "reset-your-password", "Forgot your password?",
+     "On the **Log in** page, click **Forgot your password?** and enter your e-mail address. "
+     "You receive an e-mail with a link to choose a new password; the link works once and "
+     "expires after a short while.\n\n"
+     "No e-mail? Check your spam folder, and ask a colleague whether your organization's mail "
+     "filter holds mail from us.",
+     true, "everyone", 80, 45},
+    {"your-account", "organization-tickets", "Seeing your organization's tickets",
+     "Your ticket list starts with the tickets you created or are CC'd on. To see every ticket "
+     "of your organization, choose **View: My organization** above the list.\n\n"
+     "Your organization's **key contacts** are the people our Deployment Team agrees "
+     "deployment schedules with, once a fix is released. Ask us if they should change.",
+     true, "customers", 45, 10},
+    {"your-account", "keyboard-shortcuts", "Keyboard shortcuts",
+     "Coming soon: shortcuts for the ticket list and the reply box.", false, "everyone", 0, 2},
 };
 
 Result<std::int64_t> insert_id(Connection& c, std::string_view sql, const Params& params) {
@@ -232,18 +303,20 @@ Result<DemoReport> load_demo(storage::Database& db, std::int64_t now) {
       categories[std::string(cat[0])] = *id;
     }
     for (const auto& a : kArticles) {
+      std::int64_t updated = now - a.age_days * kDay;
       auto id = insert_id(
           c,
-          "INSERT INTO articles (category_id, slug, title, body, is_published, visibility, "
-          "author_id, created_at, updated_at) VALUES ($1, $2, $3, $4, 1, 'everyone', $5, $6, $6) "
-          "RETURNING id",
+          "INSERT INTO articles (category_id, slug, title, body, body_text, is_published, "
+          "visibility, author_id, views, created_at, updated_at) "
+          "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
           Params(categories.at(std::string(a.category)), a.slug, a.title, a.body,
-                 users.at("admin@portico.example"), now - 60 * kDay));
+                 markdown::to_plain_text(a.body), a.published, a.visibility,
+                 users.at("admin@portico.example"), a.views, now - 90 * kDay, updated));
       if (!id) return std::unexpected(id.error());
       auto rev = c.execute(
           "INSERT INTO article_revisions (article_id, title, body, author_id, created_at) "
           "VALUES ($1, $2, $3, $4, $5)",
-          Params(*id, a.title, a.body, users.at("admin@portico.example"), now - 60 * kDay));
+          Params(*id, a.title, a.body, users.at("admin@portico.example"), updated));
       if (!rev) return std::unexpected(rev.error());
     }
 

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <chrono>
-#include <thread>
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
@@ -108,14 +107,9 @@ Result<std::vector<OutboxWorker::Claimed>> OutboxWorker::claim(std::int64_t now)
   std::string_view sql =
       db_.backend() == storage::Backend::kPostgres ? kClaimPostgres : kClaimSqlite;
   std::int64_t token = now + options_.claim_seconds;
-  auto rows = db_.with_connection([&](storage::Connection& conn) -> Result<storage::Rows> {
-    auto ids = conn.query("SELECT id, template, to_address, to_name, subject, body_text, body_html, ticket_id, created_at, attempts, message_id FROM outbox WHERE state = 'queued' AND next_attempt_at <= $1 ORDER BY id LIMIT $2", storage::Params(now, options_.batch_size));
-    if (!ids) return ids;
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-    for (const auto& r : *ids) (void)conn.execute("UPDATE outbox SET state = 'sending', claimed_until = $1 WHERE id = $2", storage::Params(token, r.integer(0)));
-    return ids;
+  auto rows = db_.transaction([&](storage::Connection& conn) {
+    return conn.query(sql, storage::Params(token, now, options_.batch_size));
   });
-  (void)sql;
   if (!rows) return std::unexpected(rows.error());
   std::vector<Claimed> claimed;
   claimed.reserve(rows->size());
@@ -194,7 +188,9 @@ Result<DeliveryStats> OutboxWorker::run_once(std::int64_t now) {
       ++stats.released;
       continue;
     }
-    std::string message_id = row.message_id.value_or(mail::make_message_id(identity_.from_address));
+    // Kept across retries, so a receiver can tell a resend after a lost reply from a new mail.
+    std::string message_id =
+        row.message_id ? *row.message_id : mail::make_message_id(identity_.from_address);
     auto message = mail::compose(identity_, row.mail, message_id, row.created_at);
     Outcome outcome;
     std::string error;

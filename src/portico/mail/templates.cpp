@@ -1,6 +1,7 @@
 #include "portico/mail/templates.hpp"
 
 #include <fstream>
+#include <map>
 #include <mutex>
 #include <sstream>
 

@@ -10,7 +10,6 @@
 // Subject and text are plain text (no HTML escaping); the HTML templates escape {{var}}.
 
 #include <filesystem>
-#include <map>
 #include <memory>
 #include <string>
 #include <string_view>
