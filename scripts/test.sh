@@ -12,7 +12,8 @@
 # go to build/sanitize/test-results/.
 #
 # Environment: TEST_TIERS (default "a b c d e") runs a subset; SKIP_INSTALL=1 skips
-# scripts/install-deps.sh; JOBS (default 2) for ninja.
+# scripts/install-deps.sh; JOBS (default 2) for ninja; PORTICO_SANITIZE_CXXFLAGS replaces the
+# extra compiler flags of the sanitize build (see below).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -86,6 +87,11 @@ run_gtest() {
   local rc=${PIPESTATUS[0]}
   local passed failed skipped
   read -r passed failed skipped < <(count_gtest "$json")
+  # A failed SetUpTestSuite/TearDownTestSuite (e.g. the server did not start, or exited badly)
+  # is not a test of its own: count each such suite as one failure.
+  local suites
+  suites=$(grep -c '^\[  FAILED  \] .*: SetUpTestSuite or TearDownTestSuite$' "$log")
+  failed=$((failed + suites))
   if [ "$rc" -ne 0 ] && [ "$failed" -eq 0 ]; then
     echo "!! $name: exit status $rc with no failed test (crash, timeout or suite set-up failure)"
     failed=1
@@ -113,10 +119,13 @@ if [ "${SKIP_INSTALL:-0}" != 1 ]; then
 fi
 
 banner "build ($build, ASan + UBSan)"
-# -Wno-mismatched-new-delete: g++ 12 reports a false positive on Asio's coroutine frames
-# (awaitable_frame_base's sized operator delete) at -O1 with the sanitizers; see the report.
+# g++ 12 at -O1 with the sanitizers reports false positives that -Werror turns into errors:
+# -Wmismatched-new-delete on Asio's coroutine frames (http/server.cpp) and -Wmaybe-uninitialized
+# inside <regex>/<functional> (any test using std::regex). Until CMakeLists.txt silences them for
+# the Sanitize build type, they are silenced here.
+sanitize_cxxflags=${PORTICO_SANITIZE_CXXFLAGS--Wno-mismatched-new-delete -Wno-maybe-uninitialized}
 if ! { cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Sanitize \
-  -DCMAKE_CXX_FLAGS=-Wno-mismatched-new-delete >/dev/null &&
+  "-DCMAKE_CXX_FLAGS=$sanitize_cxxflags" >/dev/null &&
   ninja -C "$build" -j "$jobs"; }; then
   echo "the build failed"
   echo "0 passed, 1 failed"

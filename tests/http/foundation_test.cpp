@@ -413,6 +413,44 @@ TEST_F(BodyLimitTest, ChunkedBodyOverTheLimitIs413) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Short timeouts: slow headers and idle keep-alive connections are closed by the server.
+
+class TimeoutTest : public ServerSuite<TimeoutTest> {
+ public:
+  static ServerOptions options() {
+    return {.load_demo = false,
+            .extra_args = {"--header-timeout-ms", "500", "--idle-timeout-ms", "800"}};
+  }
+};
+
+TEST_F(TimeoutTest, SlowHeaderIsDroppedAfterTheHeaderTimeout) {
+  RawConnection c(port());
+  auto start = std::chrono::steady_clock::now();
+  ASSERT_TRUE(c.send("GET /healthz HTTP/1.1\r\nHost: 127"));
+  EXPECT_TRUE(c.wait_closed(3s)) << "a header that never ends must not hold the connection";
+  auto held = std::chrono::steady_clock::now() - start;
+  EXPECT_GE(held, 400ms);
+  expect_still_serving(port());
+}
+
+TEST_F(TimeoutTest, IdleKeepAliveConnectionIsClosedAfterTheIdleTimeout) {
+  RawConnection c(port());
+  ASSERT_TRUE(c.send("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"));
+  auto r = c.read_response();
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(r->status, 200);
+  auto start = std::chrono::steady_clock::now();
+  EXPECT_TRUE(c.wait_closed(4s));
+  EXPECT_GE(std::chrono::steady_clock::now() - start, 600ms) << "closed before the idle timeout";
+}
+
+TEST_F(TimeoutTest, ConnectionThatSendsNothingIsClosed) {
+  RawConnection c(port());
+  ASSERT_TRUE(c.connected());
+  EXPECT_TRUE(c.wait_closed(4s));
+}
+
+// ---------------------------------------------------------------------------------------------
 // Shutdown: each test starts and stops its own server.
 
 class ShutdownTest : public ::testing::Test {

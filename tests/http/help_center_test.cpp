@@ -36,7 +36,7 @@ std::string html_escape(std::string_view text) {
       case '<': out += "&lt;"; break;
       case '>': out += "&gt;"; break;
       case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
+      case '\'': out += "&apos;"; break;
       default: out += c;
     }
   }
@@ -49,15 +49,18 @@ std::string prose_of(const std::string& page) {
 }
 
 // What would let markup run script in a browser: script-capable elements, event-handler
-// attributes, script URLs (also entity-encoded) in href or src. "" when there is none. Text that
-// merely reads "javascript:" or "onerror=" is fine: it is not markup.
+// attributes, script URLs (also entity-encoded) in a tag's href or src. "" when there is none.
+// Text that merely reads "javascript:" or "onerror=" is fine: escaped, it is not markup. Images
+// are allowed (an article may show a screenshot); their src is checked like a link's href.
 std::string dangerous_markup(const std::string& html) {
-  static const std::regex kElement(R"re(<\s*(script|img|svg|iframe|object|embed|span|style|form)\b)re",
-                                   std::regex::icase);
+  static const std::regex kElement(
+      R"re(<\s*(script|svg|math|i?frame|object|embed|span|style|form|input|base|meta|link)\b)re",
+      std::regex::icase);
   static const std::regex kHandler(R"re(<[^>]*\son[a-z]+\s*=)re", std::regex::icase);
   static const std::regex kUrl(
-      R"re(\b(href|src)\s*=\s*["']?\s*(javascript|vbscript|data)\s*:)re", std::regex::icase);
-  static const std::regex kEncodedUrl(R"re(\b(href|src)\s*=\s*["']?[^"'>]*&#)re", std::regex::icase);
+      R"re(<[^>]*\b(href|src)\s*=\s*["']?\s*(javascript|vbscript|data)\s*:)re", std::regex::icase);
+  static const std::regex kEncodedUrl(R"re(<[^>]*\b(href|src)\s*=\s*["']?[^"'>]*&#)re",
+                                      std::regex::icase);
   std::smatch m;
   for (const auto* re : {&kElement, &kHandler, &kUrl, &kEncodedUrl}) {
     if (std::regex_search(html, m, *re)) return m.str(0);
@@ -98,8 +101,8 @@ class HelpCenterTest : public ServerSuite<HelpCenterTest> {
   static std::string category_id(std::string_view name) {
     auto form = admin().client->get("/admin/help/articles/new");
     EXPECT_EQ(form.status, 200) << form.body.substr(0, 300);
-    return first_match(form.body, R"re(<option value="(\d+)"[^>]*>)re" + std::string(name) +
-                                      "</option>");
+    return first_match(form.body,
+                       R"re(<option value="(\d+)"[^>]*>)re" + std::string(name) + "</option>");
   }
 
   struct NewArticle {
@@ -107,7 +110,7 @@ class HelpCenterTest : public ServerSuite<HelpCenterTest> {
     std::string body;
     std::string state = "published";  // or "draft"
     std::string visibility = "everyone";
-    std::string slug;                 // "" : made from the title
+    std::string slug;  // "" : made from the title
   };
 
   // Writes an article as the admin; returns the response of the editor's form.
@@ -151,7 +154,7 @@ class HelpCenterTest : public ServerSuite<HelpCenterTest> {
 constexpr std::string_view kDraftHref = "/articles/secret-draft-about-harbourfoxglove";
 constexpr std::string_view kCustomersHref = "/articles/members-area-lanternquail";
 
-// ---- Visibility --------------------------------------------------------------------------------
+// ---- Visibility ---------------------------------------------------------------------------------
 
 TEST_F(HelpCenterTest, DraftsAndCustomersOnlyArticlesNeverReachLoggedOutVisitors) {
   write_visibility_articles();
@@ -202,7 +205,8 @@ TEST_F(HelpCenterTest, DraftsAndCustomersOnlyArticlesNeverReachLoggedOutVisitors
   EXPECT_TRUE(contains(visitor.get("/help/categories/tickets").body, "nightjarwillow"));
 
   // A vote on an article the visitor cannot see is refused like a missing page.
-  std::string csrf = csrf_in(visitor.get("/").body);
+  std::string csrf = csrf_in(visitor.get("/articles/public-note-nightjarwillow").body);
+  ASSERT_FALSE(csrf.empty());
   auto vote = visitor.post_form("/articles/members-area-lanternquail/feedback",
                                 {{"_csrf", csrf}, {"helpful", "yes"}});
   EXPECT_EQ(vote.status, 404);
@@ -236,7 +240,7 @@ TEST_F(HelpCenterTest, StaffPreviewDraftsOnTheArticlePageOnly) {
   EXPECT_FALSE(contains(suggest(staff, "harbourfoxglove").body, "/articles/"));
 }
 
-// ---- Markdown ---------------------------------------------------------------------------------
+// ---- Markdown -----------------------------------------------------------------------------------
 
 TEST_F(HelpCenterTest, MarkdownWithScriptEventHandlersAndJavascriptLinksRendersInert) {
   const std::string body =
@@ -250,8 +254,8 @@ TEST_F(HelpCenterTest, MarkdownWithScriptEventHandlersAndJavascriptLinksRendersI
       "<iframe src=\"https://evil.example\"></iframe>\n\n"
       "![image](javascript:alert('image'))\n\n"
       "[fine](https://example.com/ok) and **bold**\n";
-  auto created = write_article({"Inert quillpenguin <b>title</b>", body, "published", "everyone",
-                                "inert-quillpenguin"});
+  auto created = write_article(
+      {"Inert quillpenguin <b>title</b>", body, "published", "everyone", "inert-quillpenguin"});
   ASSERT_EQ(created.status, 303) << created.body.substr(0, 2000);
 
   HttpClient visitor(base_url());
@@ -275,21 +279,21 @@ TEST_F(HelpCenterTest, MarkdownWithScriptEventHandlersAndJavascriptLinksRendersI
   EXPECT_EQ(dangerous_markup(list), "") << list;
 
   // The editor's live preview renders the same way.
-  auto preview = admin().client->post_form("/admin/help/preview",
-                                            {{"_csrf", admin().csrf}, {"body", body}},
-                                            {{"HX-Request", "true"}});
+  auto preview = admin().client->post_form(
+      "/admin/help/preview", {{"_csrf", admin().csrf}, {"body", body}}, {{"HX-Request", "true"}});
   ASSERT_EQ(preview.status, 200);
   EXPECT_TRUE(contains(preview.body, "<strong>bold</strong>")) << preview.body;
   EXPECT_EQ(dangerous_markup(preview.body), "") << preview.body;
 }
 
-// ---- Go to customer portal and `next` ---------------------------------------------------------------
-
+// ---- Go to customer portal and `next` -----------------------------------------------------------
 TEST_F(HelpCenterTest, GoToCustomerPortalSendsVisitorsThroughLoginToTheirTickets) {
   HttpClient visitor(base_url());
   auto home = visitor.get("/");
   ASSERT_EQ(home.status, 200);
-  EXPECT_TRUE(contains(home.body, R"(<a class="button button-secondary" href="/tickets">Go to customer portal</a>)"));
+  EXPECT_TRUE(
+      contains(home.body,
+               R"(<a class="button button-secondary" href="/tickets">Go to customer portal</a>)"));
   auto portal = visitor.get("/tickets");
   EXPECT_EQ(portal.status, 303);
   EXPECT_EQ(portal.header("Location").value_or(""), "/login?next=%2Ftickets");
@@ -312,10 +316,17 @@ TEST_F(HelpCenterTest, GoToCustomerPortalSendsVisitorsThroughLoginToTheirTickets
 
 TEST_F(HelpCenterTest, LoginRefusesToRedirectAnywhereButThisSite) {
   const std::vector<std::string> outside = {
-      "https://evil.example/", "//evil.example/",     "/\\evil.example/",
-      "\\\\evil.example/",     "\\/evil.example/",    "/\t/evil.example/",
-      "http:evil.example",     "javascript:alert(1)", " //evil.example/",
-      "%2F%2Fevil.example/",   "/\r\nLocation: https://evil.example/",
+      "https://evil.example/",
+      "//evil.example/",
+      "/\\evil.example/",
+      "\\\\evil.example/",
+      "\\/evil.example/",
+      "/\t/evil.example/",
+      "http:evil.example",
+      "javascript:alert(1)",
+      " //evil.example/",
+      "%2F%2Fevil.example/",
+      "/\r\nLocation: https://evil.example/",
   };
   // Logging in with an outside `next` lands on the ticket list.
   HttpClient browser(base_url());
@@ -340,21 +351,22 @@ TEST_F(HelpCenterTest, LoginRefusesToRedirectAnywhereButThisSite) {
   EXPECT_EQ(local.header("Location").value_or(""), "/help/statuses");
 }
 
-// ---- Search -------------------------------------------------------------------------------------------
-
+// ---- Search -------------------------------------------------------------------------------------
 TEST_F(HelpCenterTest, SearchRanksTitlesFirstAndHighlightsTheSnippet) {
   HttpClient visitor(base_url());
   auto r = visitor.get("/search?q=confirm");
   ASSERT_EQ(r.status, 200);
   // "How to confirm a fix" has the word in its title; the others only in their text.
-  std::string first = first_match(r.body, R"re(<ol class="search-results">\s*<li>\s*<h2><a href="([^"]+)")re");
+  std::string first =
+      first_match(r.body, R"re(<ol class="search-results">\s*<li>\s*<h2><a href="([^"]+)")re");
   EXPECT_EQ(first, "/articles/confirm-a-fix") << r.body;
   EXPECT_TRUE(contains(r.body, "How to <mark>confirm</mark> a fix")) << r.body;
 
   // A word only in a body is found, with the passage around it.
   auto body_word = visitor.get("/search?q=screenshots");
   EXPECT_TRUE(contains(body_word.body, R"(href="/articles/submit-a-ticket")"));
-  EXPECT_TRUE(contains(body_word.body, "attach <mark>screenshots</mark> or logs")) << body_word.body;
+  EXPECT_TRUE(contains(body_word.body, "attach <mark>screenshots</mark> or logs"))
+      << body_word.body;
 
   // The last word is a prefix (results follow typing); no article has every word: some of them.
   EXPECT_TRUE(contains(visitor.get("/search?q=screensh").body, "/articles/submit-a-ticket"));
@@ -374,10 +386,11 @@ TEST_F(HelpCenterTest, SearchRanksTitlesFirstAndHighlightsTheSnippet) {
   EXPECT_EQ(visitor.get("/help/categories/%FF").status, 404);
 
   // Every Help Center page carries the search box.
-  for (const auto& path : {"/articles/submit-a-ticket", "/help/statuses",
-                           "/help/categories/tickets", "/search"}) {
+  for (const auto& path :
+       {"/articles/submit-a-ticket", "/help/statuses", "/help/categories/tickets", "/search"}) {
     auto p = visitor.get(path);
-    EXPECT_TRUE(std::regex_search(p.body, std::regex(R"re(<form class="help-search[^"]*" action="/search")re")))
+    EXPECT_TRUE(std::regex_search(
+        p.body, std::regex(R"re(<form class="help-search[^"]*" action="/search")re")))
         << path;
   }
 }
@@ -398,7 +411,8 @@ TEST_F(HelpCenterTest, SuggestionsFollowTheSubjectAndWorkWithoutJavaScript) {
   ASSERT_EQ(page.status, 200);
   EXPECT_TRUE(contains(page.body, "<!doctype html>"));
   EXPECT_TRUE(contains(page.body, R"(href="/articles/confirm-a-fix?from=suggest")"));
-  EXPECT_TRUE(contains(page.body, R"(href="/tickets/new?subject=confirm%20the%20fix")")) << page.body;
+  EXPECT_TRUE(contains(page.body, R"(href="/tickets/new?subject=confirm%20the%20fix")"))
+      << page.body;
 }
 
 // ---- Status definitions -------------------------------------------------------------------------
@@ -443,13 +457,13 @@ TEST_F(HelpCenterTest, StatusDefinitionsComeFromTheDomainTableAndAdminsCanReword
   EXPECT_FALSE(contains(back.body, "hijacked"));
 }
 
-// ---- Readers' numbers ------------------------------------------------------------------------------
-
+// ---- Readers' numbers ---------------------------------------------------------------------------
 TEST_F(HelpCenterTest, HelpfulVotesCountOncePerBrowserAndSuggestionOpensAreCounted) {
-  auto created = write_article({"Votes for pebblewren", "A pebblewren article to vote on.",
-                                "published", "everyone", ""});
+  auto created = write_article(
+      {"Votes for pebblewren", "A pebblewren article to vote on.", "published", "everyone", ""});
   ASSERT_EQ(created.status, 303);
-  std::string editor = first_match(created.header("Location").value_or(""), R"((/admin/help/articles/\d+))");
+  std::string editor =
+      first_match(created.header("Location").value_or(""), R"((/admin/help/articles/\d+))");
   ASSERT_FALSE(editor.empty());
 
   HttpClient reader(base_url());
@@ -464,15 +478,18 @@ TEST_F(HelpCenterTest, HelpfulVotesCountOncePerBrowserAndSuggestionOpensAreCount
                                 {{"_csrf", csrf}, {"helpful", "yes"}}, {{"HX-Request", "true"}});
   EXPECT_EQ(again.status, 200);
   EXPECT_TRUE(contains(again.body, "Thank you for your feedback.")) << again.body;
-  EXPECT_FALSE(contains(reader.get("/articles/votes-for-pebblewren").body, "Was this article helpful?"));
+  EXPECT_FALSE(
+      contains(reader.get("/articles/votes-for-pebblewren").body, "Was this article helpful?"));
   HttpClient other(base_url());
   std::string other_csrf = csrf_in(other.get("/articles/votes-for-pebblewren").body);
-  EXPECT_EQ(other.post_form("/articles/votes-for-pebblewren/feedback",
-                            {{"_csrf", other_csrf}, {"helpful", "no"}})
+  EXPECT_EQ(other
+                .post_form("/articles/votes-for-pebblewren/feedback",
+                           {{"_csrf", other_csrf}, {"helpful", "no"}})
                 .status,
             303);
-  EXPECT_EQ(other.post_form("/articles/votes-for-pebblewren/feedback",
-                            {{"_csrf", other_csrf}, {"helpful", "maybe"}})
+  EXPECT_EQ(other
+                .post_form("/articles/votes-for-pebblewren/feedback",
+                           {{"_csrf", other_csrf}, {"helpful", "maybe"}})
                 .status,
             400);
   // Without the CSRF token, nothing is counted.
@@ -485,20 +502,20 @@ TEST_F(HelpCenterTest, HelpfulVotesCountOncePerBrowserAndSuggestionOpensAreCount
   auto numbers = admin().client->get(editor);
   ASSERT_EQ(numbers.status, 200);
   EXPECT_TRUE(contains(numbers.body, "1 yes, 1 no")) << numbers.body;
-  EXPECT_TRUE(std::regex_search(numbers.body,
-                                std::regex(R"re(Opened as a suggestion</dt><dd>1</dd>)re")))
+  EXPECT_TRUE(
+      std::regex_search(numbers.body, std::regex(R"re(Opened as a suggestion</dt><dd>1</dd>)re")))
       << numbers.body;
   auto deflection = admin().client->get("/admin/help/deflection?days=7");
   ASSERT_EQ(deflection.status, 200);
   EXPECT_TRUE(contains(deflection.body, "Votes for pebblewren")) << deflection.body;
 }
 
-// ---- The editor -------------------------------------------------------------------------------------
-
+// ---- The editor ---------------------------------------------------------------------------------
 TEST_F(HelpCenterTest, EditorKeepsRevisionsChecksSlugsAndIsForStaffOnly) {
   auto created = write_article({"Revisions of mossbadger", "First text.", "draft", "everyone", ""});
   ASSERT_EQ(created.status, 303);
-  std::string editor = first_match(created.header("Location").value_or(""), R"((/admin/help/articles/\d+))");
+  std::string editor =
+      first_match(created.header("Location").value_or(""), R"((/admin/help/articles/\d+))");
   ASSERT_FALSE(editor.empty());
   auto& a = admin();
   auto saved = a.client->post_form(editor, {{"_csrf", a.csrf},
@@ -534,7 +551,8 @@ TEST_F(HelpCenterTest, EditorKeepsRevisionsChecksSlugsAndIsForStaffOnly) {
   EXPECT_TRUE(contains(visitor.get("/articles/revisions-of-mossbadger").body, "Second text."));
 
   // Another article's address is refused, and the form comes back with what was typed.
-  auto taken = write_article({"Copycat", "Body kept here.", "draft", "everyone", "submit-a-ticket"});
+  auto taken =
+      write_article({"Copycat", "Body kept here.", "draft", "everyone", "submit-a-ticket"});
   EXPECT_EQ(taken.status, 409);
   EXPECT_TRUE(contains(taken.body, "Another article already has this address."));
   EXPECT_TRUE(contains(taken.body, "Body kept here."));
@@ -545,8 +563,8 @@ TEST_F(HelpCenterTest, EditorKeepsRevisionsChecksSlugsAndIsForStaffOnly) {
 
   // Customers and visitors cannot reach the editor.
   EXPECT_EQ(alice().client->get("/admin/help/articles").status, 403);
-  EXPECT_EQ(alice().client->post_form("/admin/help/preview",
-                                      {{"_csrf", alice().csrf}, {"body", "x"}})
+  EXPECT_EQ(alice()
+                .client->post_form("/admin/help/preview", {{"_csrf", alice().csrf}, {"body", "x"}})
                 .status,
             403);
   auto anonymous = visitor.get("/admin/help/articles");

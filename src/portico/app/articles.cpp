@@ -54,9 +54,8 @@ std::string trim(std::string_view in) {
 
 // Characters, not bytes, for the limits people read ("at most 200 characters").
 std::size_t utf8_characters(std::string_view s) {
-  return static_cast<std::size_t>(std::count_if(s.begin(), s.end(), [](char c) {
-    return (static_cast<unsigned char>(c) & 0xC0) != 0x80;
-  }));
+  return static_cast<std::size_t>(std::count_if(
+      s.begin(), s.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
 }
 
 Result<void> require_editor(storage::Database& db, const SessionUser& me) {
@@ -152,9 +151,9 @@ Result<void> validate_category(std::string& name, std::string& description) {
         fmt::format("The name is too long: at most {} characters.", kMaxCategoryName), "name"));
   }
   if (utf8_characters(description) > kMaxCategoryDescription) {
-    return fail(Error::invalid(fmt::format("The description is too long: at most {} characters.",
-                                           kMaxCategoryDescription),
-                               "description"));
+    return fail(Error::invalid(
+        fmt::format("The description is too long: at most {} characters.", kMaxCategoryDescription),
+        "description"));
   }
   return {};
 }
@@ -219,8 +218,8 @@ bool is_valid_slug(std::string_view slug) {
 Result<std::vector<EditableArticle>> list_all_articles(Env& env, const SessionUser& me) {
   if (auto ok = require_editor(env.db, me); !ok) return std::unexpected(ok.error());
   return env.db.with_connection([&](Connection& c) -> Result<std::vector<EditableArticle>> {
-    auto rows = c.query(fmt::format("{} ORDER BY c.position, c.name, c.id, a.title, a.id",
-                                    kArticleColumns));
+    auto rows = c.query(
+        fmt::format("{} ORDER BY c.position, c.name, c.id, a.title, a.id", kArticleColumns));
     if (!rows) return std::unexpected(rows.error());
     std::vector<EditableArticle> out;
     for (const auto& r : *rows) out.push_back(article_from(r));
@@ -395,14 +394,13 @@ Result<void> save_status_definition(Env& env, const SessionUser& me, domain::Sta
   // The built-in wording again: no override, so a later change of the built-in text shows.
   bool restore = definition.empty() || definition == domain::status_definition(status);
   return env.db.with_connection([&](Connection& c) -> Result<void> {
-    auto done =
-        restore ? c.execute("DELETE FROM status_definitions WHERE status = $1",
-                            Params(domain::to_code(status)))
-                : c.execute(
-                      "INSERT INTO status_definitions (status, definition, updated_at) "
-                      "VALUES ($1, $2, $3) ON CONFLICT (status) DO UPDATE SET "
-                      "definition = excluded.definition, updated_at = excluded.updated_at",
-                      Params(domain::to_code(status), definition, env.now()));
+    auto done = restore ? c.execute("DELETE FROM status_definitions WHERE status = $1",
+                                    Params(domain::to_code(status)))
+                        : c.execute(
+                              "INSERT INTO status_definitions (status, definition, updated_at) "
+                              "VALUES ($1, $2, $3) ON CONFLICT (status) DO UPDATE SET "
+                              "definition = excluded.definition, updated_at = excluded.updated_at",
+                              Params(domain::to_code(status), definition, env.now()));
     if (!done) return std::unexpected(done.error());
     return {};
   });

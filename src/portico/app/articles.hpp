@@ -116,9 +116,8 @@ bool is_valid_slug(std::string_view slug);
 
 // Every article, drafts included, by category and title.
 [[nodiscard]] Result<std::vector<EditableArticle>> list_all_articles(Env& env,
-                                                                    const SessionUser& me);
-[[nodiscard]] Result<EditableArticle> get_article(Env& env, const SessionUser& me,
-                                                  std::int64_t id);
+                                                                     const SessionUser& me);
+[[nodiscard]] Result<EditableArticle> get_article(Env& env, const SessionUser& me, std::int64_t id);
 // kInvalidArgument (with the field) for a bad input, kConflict (field "slug") when another
 // article has the slug. Adds the first revision. Returns the new article's id.
 [[nodiscard]] Result<std::int64_t> create_article(Env& env, const SessionUser& me,
@@ -145,8 +144,7 @@ bool is_valid_slug(std::string_view slug);
 
 // Admins only: the wording customers see for a status; empty restores the built-in definition.
 [[nodiscard]] Result<void> save_status_definition(Env& env, const SessionUser& me,
-                                                  domain::Status status,
-                                                  std::string definition);
+                                                  domain::Status status, std::string definition);
 
 // Article editors: suggestions opened and abandoned tickets, and tickets submitted, in the period.
 [[nodiscard]] Result<DeflectionStats> deflection_stats(Env& env, const SessionUser& me, int days);

@@ -75,7 +75,7 @@ struct DemoArticle {
   std::string_view category, slug, title, body;
   bool published = true;
   std::string_view visibility = "everyone";
-  int views = 0;     // so that the home page's "Popular articles" has an order
+  int views = 0;      // so that the home page's "Popular articles" has an order
   int age_days = 60;  // last updated this many days ago
 };
 

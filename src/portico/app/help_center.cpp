@@ -23,18 +23,18 @@ using storage::Backend;
 using storage::Connection;
 using storage::Params;
 
-// ---- What a reader may see ---------------------------------------------------------------------
+// ---- What a reader may see ----------------------------------------------------------------------
 
 // Every public list filters with this: published, and 'everyone' unless the reader is logged in
 // ($n is 1 for a logged-in reader).
-constexpr std::string_view kVisibleTo = "a.is_published = 1 AND (a.visibility = 'everyone' OR ${} = 1)";
+constexpr std::string_view kVisibleTo =
+    "a.is_published = 1 AND (a.visibility = 'everyone' OR ${} = 1)";
 
 std::string visible_to(int param) { return fmt::format(fmt::runtime(kVisibleTo), param); }
 
 int logged_in(Audience audience) { return audience == Audience::kPublic ? 0 : 1; }
 
-// ---- Queries -------------------------------------------------------------------------------------
-
+// ---- Queries ------------------------------------------------------------------------------------
 constexpr std::string_view kListCategories = R"sql(
 SELECT c.id, c.slug, c.name, c.description, a.id, a.slug, a.title, a.updated_at
 FROM article_categories c
@@ -63,17 +63,15 @@ constexpr std::string_view kSummaryColumns =
     "SELECT a.id, a.slug, a.title, c.name, a.updated_at "
     "FROM articles a JOIN article_categories c ON c.id = a.category_id ";
 
-// ---- Search words --------------------------------------------------------------------------------
-
+// ---- Search words -------------------------------------------------------------------------------
 // Words too common to say anything about a ticket subject (suggestions only; search keeps them).
 constexpr std::array<std::string_view, 64> kCommonWords = {
-    "a",     "about", "after", "all",   "also",  "am",    "an",    "and",   "any",   "are",
-    "as",    "at",    "be",    "been",  "but",   "by",    "can",   "cannot", "could", "did",
-    "do",    "does",  "doesn", "don",   "for",   "from",  "get",   "got",   "had",   "has",
-    "have",  "how",   "i",     "if",    "in",    "into",  "is",    "it",    "its",   "me",
-    "my",    "no",    "not",   "of",    "on",    "or",    "our",   "please", "so",   "that",
-    "the",   "this",  "to",    "was",   "we",    "what",  "when",  "where", "why",   "will",
-    "with",  "won",   "you",   "your"};
+    "a",     "about", "after", "all",    "also", "am",   "an",     "and",   "any",  "are", "as",
+    "at",    "be",    "been",  "but",    "by",   "can",  "cannot", "could", "did",  "do",  "does",
+    "doesn", "don",   "for",   "from",   "get",  "got",  "had",    "has",   "have", "how", "i",
+    "if",    "in",    "into",  "is",     "it",   "its",  "me",     "my",    "no",   "not", "of",
+    "on",    "or",    "our",   "please", "so",   "that", "the",    "this",  "to",   "was", "we",
+    "what",  "when",  "where", "why",    "will", "with", "won",    "you",   "your"};
 
 bool is_common_word(std::string_view word) {
   return std::find(kCommonWords.begin(), kCommonWords.end(), word) != kCommonWords.end();
@@ -102,7 +100,8 @@ std::size_t utf8_length(std::string_view s) {
 // spaces and punctuation).
 bool is_unicode_separator(std::string_view c) {
   auto byte = [&](std::size_t i) { return static_cast<unsigned char>(c[i]); };
-  if (c.size() == 2) return byte(0) == 0xC2 && (byte(1) == 0xA0 || byte(1) == 0xAB || byte(1) == 0xBB);
+  if (c.size() == 2)
+    return byte(0) == 0xC2 && (byte(1) == 0xA0 || byte(1) == 0xAB || byte(1) == 0xBB);
   if (c.size() == 3) {
     return (byte(0) == 0xE2 && (byte(1) == 0x80 || byte(1) == 0x81)) ||
            (byte(0) == 0xE3 && byte(1) == 0x80);
@@ -256,8 +255,7 @@ Result<std::vector<ArticleSummary>> summaries(Connection& c, std::string_view sq
   return out;
 }
 
-// ---- Buffered view counts --------------------------------------------------------------------------
-
+// ---- Buffered view counts -----------------------------------------------------------------------
 constexpr std::int64_t kViewFlushSeconds = 5;
 
 // Page views waiting to be written, per database (a process normally has one).
@@ -295,32 +293,30 @@ Audience audience_of(const SessionUser* user) {
   return user->is_staff() ? Audience::kStaff : Audience::kLoggedIn;
 }
 
-Result<std::vector<CategoryWithArticles>> list_categories(storage::Database& db,
-                                                          Audience audience,
+Result<std::vector<CategoryWithArticles>> list_categories(storage::Database& db, Audience audience,
                                                           int limit_per_category,
                                                           bool include_empty) {
-  return db.with_connection(
-      [&](Connection& c) -> Result<std::vector<CategoryWithArticles>> {
-        auto rows = c.query(kListCategories, Params(logged_in(audience)));
-        if (!rows) return std::unexpected(rows.error());
-        std::vector<CategoryWithArticles> out;
-        for (const auto& row : *rows) {
-          if (out.empty() || out.back().id != row.integer(0)) {
-            out.push_back({row.integer(0), row.text(1), row.text(2), row.text(3), {}, 0});
-          }
-          if (row.is_null(4)) continue;
-          auto& category = out.back();
-          ++category.total;
-          if (static_cast<int>(category.articles.size()) < limit_per_category) {
-            category.articles.push_back(
-                {row.integer(4), row.text(5), row.text(6), category.name, row.integer(7)});
-          }
-        }
-        if (!include_empty) {
-          std::erase_if(out, [](const CategoryWithArticles& x) { return x.total == 0; });
-        }
-        return out;
-      });
+  return db.with_connection([&](Connection& c) -> Result<std::vector<CategoryWithArticles>> {
+    auto rows = c.query(kListCategories, Params(logged_in(audience)));
+    if (!rows) return std::unexpected(rows.error());
+    std::vector<CategoryWithArticles> out;
+    for (const auto& row : *rows) {
+      if (out.empty() || out.back().id != row.integer(0)) {
+        out.push_back({row.integer(0), row.text(1), row.text(2), row.text(3), {}, 0});
+      }
+      if (row.is_null(4)) continue;
+      auto& category = out.back();
+      ++category.total;
+      if (static_cast<int>(category.articles.size()) < limit_per_category) {
+        category.articles.push_back(
+            {row.integer(4), row.text(5), row.text(6), category.name, row.integer(7)});
+      }
+    }
+    if (!include_empty) {
+      std::erase_if(out, [](const CategoryWithArticles& x) { return x.total == 0; });
+    }
+    return out;
+  });
 }
 
 Result<CategoryWithArticles> find_category(storage::Database& db, const std::string& slug,
@@ -331,8 +327,7 @@ Result<CategoryWithArticles> find_category(storage::Database& db, const std::str
     if (!rows) return std::unexpected(rows.error());
     if (rows->empty()) return fail(ErrorCode::kNotFound, "There is no such category.");
     const auto& first = (*rows)[0];
-    CategoryWithArticles out{first.integer(0), first.text(1), first.text(2), first.text(3), {},
-                             0};
+    CategoryWithArticles out{first.integer(0), first.text(1), first.text(2), first.text(3), {}, 0};
     for (const auto& row : *rows) {
       if (row.is_null(4)) continue;
       out.articles.push_back({row.integer(4), row.text(5), row.text(6), out.name, row.integer(7)});
@@ -351,9 +346,9 @@ Result<Article> find_article(storage::Database& db, const std::string& slug, Aud
     if (!row) return std::unexpected(row.error());
     if (!*row) return fail(ErrorCode::kNotFound, "There is no such article.");
     const auto& r = **row;
-    return Article{r.integer(0), r.text(1), r.text(2),        r.text(3),     r.integer(4),
-                   r.text(5),    r.text(6), r.integer(7) == 1, r.text(8),     r.integer(9),
-                   r.integer(10)};
+    return Article{r.integer(0), r.text(1),    r.text(2),    r.text(3),
+                   r.integer(4), r.text(5),    r.text(6),    r.integer(7) == 1,
+                   r.text(8),    r.integer(9), r.integer(10)};
   });
 }
 
@@ -371,17 +366,15 @@ Result<std::vector<ArticleSummary>> popular_articles(storage::Database& db, Audi
 Result<std::vector<ArticleSummary>> recent_articles(storage::Database& db, Audience audience,
                                                     int limit) {
   return db.with_connection([&](Connection& c) {
-    return summaries(
-        c,
-        fmt::format("{} WHERE {} ORDER BY a.updated_at DESC, a.id DESC LIMIT $2",
-                    kSummaryColumns, visible_to(1)),
-        Params(logged_in(audience), limit));
+    return summaries(c,
+                     fmt::format("{} WHERE {} ORDER BY a.updated_at DESC, a.id DESC LIMIT $2",
+                                 kSummaryColumns, visible_to(1)),
+                     Params(logged_in(audience), limit));
   });
 }
 
-Result<std::vector<ArticleSummary>> related_articles(storage::Database& db,
-                                                     const Article& article, Audience audience,
-                                                     int limit) {
+Result<std::vector<ArticleSummary>> related_articles(storage::Database& db, const Article& article,
+                                                     Audience audience, int limit) {
   return db.with_connection([&](Connection& c) {
     return summaries(c,
                      fmt::format("{} WHERE a.category_id = $2 AND a.id <> $3 AND {} "
@@ -400,12 +393,12 @@ Result<SearchResults> search_articles(storage::Database& db, std::string_view qu
   page_size = std::clamp(page_size, 1, 100);
   int offset = (std::min(page, 1000) - 1) * page_size;
   return db.with_connection([&](Connection& c) -> Result<SearchResults> {
-    auto hits = run_search(c, engine_query(c.backend(), words, true, true), audience,
-                           page_size + 1, offset);
+    auto hits = run_search(c, engine_query(c.backend(), words, true, true), audience, page_size + 1,
+                           offset);
     if (!hits) return std::unexpected(hits.error());
     if (hits->empty() && words.size() > 1 && page == 1) {
-      hits = run_search(c, engine_query(c.backend(), words, false, true), audience,
-                        page_size + 1, offset);
+      hits = run_search(c, engine_query(c.backend(), words, false, true), audience, page_size + 1,
+                        offset);
       if (!hits) return std::unexpected(hits.error());
       results.any_word = !hits->empty();
     }

@@ -119,9 +119,8 @@ struct SearchResults {
 // see, best first. Every word must match, the last as a prefix; when no article has them all,
 // articles with any of them are returned and any_word is set. page counts from 1. A query
 // without letters or digits returns nothing.
-[[nodiscard]] Result<SearchResults> search_articles(storage::Database& db,
-                                                    std::string_view query, Audience audience,
-                                                    int page, int page_size);
+[[nodiscard]] Result<SearchResults> search_articles(storage::Database& db, std::string_view query,
+                                                    Audience audience, int page, int page_size);
 
 // The best articles for a ticket subject being typed: any of its meaningful words (common words
 // such as "the" or "not" are ignored), best first, at most `limit`.
@@ -147,9 +146,9 @@ void record_view(Env& env, std::int64_t article_id);
 // A workflow status as the Help Center explains it.
 struct StatusDefinition {
   domain::Status status;
-  std::string definition;          // the admin's wording when set, else the built-in one
-  bool overridden = false;         // true when an admin's wording is shown
-  std::int64_t updated_at = 0;     // when the override was saved (0 without one)
+  std::string definition;       // the admin's wording when set, else the built-in one
+  bool overridden = false;      // true when an admin's wording is shown
+  std::int64_t updated_at = 0;  // when the override was saved (0 without one)
 };
 
 // Every status in code order, from the domain's status table, with admins' overrides applied.

@@ -22,6 +22,7 @@
 #include "portico/core/time.hpp"
 #include "portico/http/server.hpp"
 #include "portico/app/workflow.hpp"
+#include "portico/cli/bench_command.hpp"
 #include "portico/jobs/outbox_worker.hpp"
 #include "portico/jobs/periodic.hpp"
 #include "portico/mail/outbox.hpp"
@@ -164,23 +165,6 @@ int cmd_serve(const Flags& flags) {
   web::Limiters limiters;
   web::App app(web::Services{*config, **db, **templates, **assets, env, limiters});
 
-  // Mail leaves through the outbox; without an SMTP URL it stays there (CLI and admin page).
-  jobs::OutboxWorker outbox(**db, mail::MailIdentity{config->mail_from, config->mail_from_name, {}},
-                            config->smtp_url.empty() ? std::nullopt
-                                                     : std::optional<std::string>(config->smtp_url),
-                            time::system_now);
-  if (outbox.configured()) outbox.start();
-  // Reminders and auto-close for tickets pending on the customer, once a minute.
-  jobs::Periodic auto_close("auto-close", std::chrono::seconds(60), [&env] {
-    auto stats = app::run_auto_close(env, env.now());
-    if (!stats) {
-      spdlog::warn("auto-close: {}", stats.error().message);
-    } else if (stats->reminded + stats->closed > 0) {
-      spdlog::info("auto-close: {} reminder(s), {} ticket(s) closed", stats->reminded, stats->closed);
-    }
-  });
-  auto_close.start();
-
   http::ServerOptions options;
   options.host = config->listen_host;
   options.port = config->listen_port;
@@ -199,6 +183,26 @@ int cmd_serve(const Flags& flags) {
     print_error(listening.error().message);
     return 1;
   }
+  // With --listen …:0 the port is known only now; links in mail must carry it.
+  if (config->base_url_is_default) env.base_url = fmt::format("http://localhost:{}", server.port());
+  // Background jobs start once the base URL is final. Mail leaves through the outbox; without
+  // an SMTP URL it stays there (CLI and admin page).
+  jobs::OutboxWorker outbox(**db, mail::MailIdentity{config->mail_from, config->mail_from_name, {}},
+                            config->smtp_url.empty() ? std::nullopt
+                                                     : std::optional<std::string>(config->smtp_url),
+                            time::system_now);
+  if (outbox.configured()) outbox.start();
+  // Reminders and auto-close for tickets pending on the customer, once a minute.
+  jobs::Periodic auto_close("auto-close", std::chrono::seconds(60), [&env] {
+    auto stats = app::run_auto_close(env, env.now());
+    if (!stats) {
+      spdlog::warn("auto-close: {}", stats.error().message);
+    } else if (stats->reminded + stats->closed > 0) {
+      spdlog::info("auto-close: {} reminder(s), {} ticket(s) closed", stats->reminded, stats->closed);
+    }
+  });
+  auto_close.start();
+
   if (config->port_file) {
     std::ofstream out(*config->port_file);
     out << server.port() << "\n";
@@ -476,6 +480,11 @@ Works on an empty database: this is how the first admin is made.
   ID            the message number from `portico outbox list`
 Without SMTP configured, mail stays in the outbox: this is how to follow a Create password link.
 )"}},
+      {"bench-data",
+       {"generate a large benchmark dataset into a new database and write the bench logins",
+        "portico bench-data [--tickets N] [--messages-per-ticket M] [--customers N] "
+        "[--organizations N] [--seed S] [flags]",
+        bench_data_flags(), {}, run_bench_data, {}, std::string(bench_data_details())}},
       {"version", {"print the version", "portico version", {}, {}, cmd_version}},
   };
 }

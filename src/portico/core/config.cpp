@@ -134,6 +134,7 @@ Result<Config> load_config(const Flags& flags) {
                   fmt::format("base URL '{}' must start with http:// or https://", *base));
     }
     config.base_url = *base;
+    config.base_url_is_default = false;
     while (config.base_url.ends_with('/')) config.base_url.pop_back();
   } else {
     config.base_url = fmt::format("http://localhost:{}", config.listen_port);

@@ -25,7 +25,7 @@ using app::SessionUser;
 
 constexpr std::array<int, 4> kDeflectionPeriods = {7, 30, 90, 365};
 
-// ---- Small helpers -----------------------------------------------------------------------------
+// ---- Small helpers ------------------------------------------------------------------------------
 
 std::optional<std::int64_t> parse_id(std::string_view text) {
   std::int64_t id = 0;
@@ -99,8 +99,9 @@ void add_notice(Context& ctx, Data& data) {
       {"saved", "The article is saved. Every save is kept as a revision."},
       {"category-created", "The category is created."},
       {"category-saved", "The category is saved."},
-      {"definition-saved", "The definition is saved. Customers see it wherever the status is "
-                           "explained in the Help Center."},
+      {"definition-saved",
+       "The definition is saved. Customers see it wherever the status is "
+       "explained in the Help Center."},
       {"settings-saved", "The setting is saved."},
   };
   std::string done = (*query)->get("done");
@@ -109,8 +110,7 @@ void add_notice(Context& ctx, Data& data) {
   }
 }
 
-// ---- Articles ------------------------------------------------------------------------------------
-
+// ---- Articles -----------------------------------------------------------------------------------
 Result<http::Response> articles_page(Context& ctx) {
   auto me = require_editor(ctx);
   if (!me) return std::unexpected(me.error());
@@ -248,7 +248,8 @@ Result<http::Response> new_article_submit(Context& ctx) {
   std::optional<Error> error;
   if (!previewing) {
     auto id = app::create_article(ctx.services().env, **me, input);
-    if (id) return http::Response::redirect(fmt::format("/admin/help/articles/{}?done=created", *id));
+    if (id)
+      return http::Response::redirect(fmt::format("/admin/help/articles/{}?done=created", *id));
     if (!is_form_error(id.error())) return std::unexpected(id.error());
     error = id.error();
   }
@@ -292,7 +293,8 @@ Result<http::Response> edit_article_page(Context& ctx) {
   } else {
     add_notice(ctx, *data);
   }
-  return ctx.page("article_admin_edit", std::move(*data), fmt::format("Edit: {}", article->input.title));
+  return ctx.page("article_admin_edit", std::move(*data),
+                  fmt::format("Edit: {}", article->input.title));
 }
 
 Result<http::Response> edit_article_submit(Context& ctx) {
@@ -308,7 +310,8 @@ Result<http::Response> edit_article_submit(Context& ctx) {
   std::optional<Error> error;
   if (!previewing) {
     auto saved = app::update_article(env, **me, *id, input);
-    if (saved) return http::Response::redirect(fmt::format("/admin/help/articles/{}?done=saved", *id));
+    if (saved)
+      return http::Response::redirect(fmt::format("/admin/help/articles/{}?done=saved", *id));
     if (!is_form_error(saved.error())) return std::unexpected(saved.error());
     error = saved.error();
   }
@@ -358,8 +361,7 @@ Result<http::Response> revision_page(Context& ctx) {
                   fmt::format("Revision: {}", revision->title));
 }
 
-// ---- Categories ----------------------------------------------------------------------------------
-
+// ---- Categories ---------------------------------------------------------------------------------
 // A failed category form, shown again: the error, and what was typed into the create form.
 struct CategoryFormError {
   Error error;
@@ -427,8 +429,8 @@ Result<http::Response> category_update(Context& ctx) {
   const auto& f = **form;
   std::string position_text = f.get("position");
   std::int64_t position = -1;
-  auto [end, ec] = std::from_chars(position_text.data(), position_text.data() + position_text.size(),
-                                   position);
+  auto [end, ec] =
+      std::from_chars(position_text.data(), position_text.data() + position_text.size(), position);
   if (ec != std::errc{} || end != position_text.data() + position_text.size()) position = -1;
   auto saved = app::update_category(ctx.services().env, **me, *id, f.get("name"),
                                     f.get("description"), position);
@@ -438,8 +440,7 @@ Result<http::Response> category_update(Context& ctx) {
   return categories_page_with(ctx, **me, CategoryFormError{saved.error(), "", "", ""});
 }
 
-// ---- Status definitions ----------------------------------------------------------------------------
-
+// ---- Status definitions -------------------------------------------------------------------------
 // A failed status definition form, shown again beside its status.
 struct DefinitionFormError {
   domain::Status status;
@@ -493,15 +494,14 @@ Result<http::Response> status_submit(Context& ctx) {
   std::string definition = (*form)->get("action") == "restore" ? "" : (*form)->get("definition");
   auto saved = app::save_status_definition(ctx.services().env, **me, *status, definition);
   if (saved) {
-    return http::Response::redirect(fmt::format("/admin/help/statuses?done=definition-saved#{}",
-                                                domain::status_slug(*status)));
+    return http::Response::redirect(
+        fmt::format("/admin/help/statuses?done=definition-saved#{}", domain::status_slug(*status)));
   }
   if (!is_form_error(saved.error())) return std::unexpected(saved.error());
   return statuses_page_with(ctx, **me, DefinitionFormError{*status, definition, saved.error()});
 }
 
-// ---- Deflection --------------------------------------------------------------------------------------
-
+// ---- Deflection ---------------------------------------------------------------------------------
 std::string percent(std::int64_t part, std::int64_t whole) {
   if (whole <= 0) return "–";
   return fmt::format("{}%", (part * 100 + whole / 2) / whole);

@@ -7,6 +7,7 @@
 #include <charconv>
 
 #include <fmt/format.h>
+#include <spdlog/spdlog.h>
 
 #include "portico/app/articles.hpp"
 #include "portico/app/help_center.hpp"
@@ -96,8 +97,7 @@ Data hits_data(Context& ctx, const std::vector<app::SearchHit>& hits, std::strin
   return list;
 }
 
-// ---- "Was this helpful?" -------------------------------------------------------------------------
-
+// ---- "Was this helpful?" ------------------------------------------------------------------------
 std::vector<std::string> voted_ids(Context& ctx) {
   std::vector<std::string> ids;
   auto cookie = ctx.cookie(kVotesCookie);
@@ -121,8 +121,7 @@ bool has_voted(Context& ctx, std::int64_t article_id) {
   return std::find(ids.begin(), ids.end(), std::to_string(article_id)) != ids.end();
 }
 
-std::string feedback_html(Context& ctx, const app::Article& article, bool voted,
-                          bool just_voted) {
+std::string feedback_html(Context& ctx, const app::Article& article, bool voted, bool just_voted) {
   Data data;
   data.set("slug", article.slug);
   data.set("csrf_token", ctx.csrf_token());
@@ -131,7 +130,7 @@ std::string feedback_html(Context& ctx, const app::Article& article, bool voted,
   return ctx.fragment("article_feedback", data);
 }
 
-// ---- Pages -------------------------------------------------------------------------------------
+// ---- Pages --------------------------------------------------------------------------------------
 
 Result<http::Response> home(Context& ctx) {
   auto audience = app::audience_of(ctx.user());
@@ -172,8 +171,7 @@ Result<http::Response> home(Context& ctx) {
 
 Result<http::Response> category_page(Context& ctx) {
   auto audience = app::audience_of(ctx.user());
-  auto category =
-      app::find_category(ctx.services().db, std::string(ctx.param("slug")), audience);
+  auto category = app::find_category(ctx.services().db, std::string(ctx.param("slug")), audience);
   if (!category) return std::unexpected(category.error());
   Data data;
   data.set("name", category->name);
@@ -209,8 +207,9 @@ Result<http::Response> article_page(Context& ctx) {
     if (from_suggestion) {
       std::optional<std::int64_t> user_id;
       if (me) user_id = me->id;
+      // Counting is best effort: a busy database must not fail the article being read.
       if (auto recorded = app::record_suggestion_open(env, found->id, user_id); !recorded) {
-        return std::unexpected(recorded.error());
+        spdlog::warn("suggestion opening not recorded: {}", recorded.error().message);
       }
     }
   }
@@ -271,9 +270,9 @@ Result<http::Response> feedback_submit(Context& ctx) {
   for (const auto& v : ids) cookie += (cookie.empty() ? "" : ".") + v;
 
   http::Response response =
-      is_htmx(ctx) ? http::Response::html(feedback_html(ctx, *found, true, true))
-                   : http::Response::redirect(
-                         fmt::format("/articles/{}?voted=1#feedback", found->slug));
+      is_htmx(ctx)
+          ? http::Response::html(feedback_html(ctx, *found, true, true))
+          : http::Response::redirect(fmt::format("/articles/{}?voted=1#feedback", found->slug));
   http::CookieOptions options;
   options.secure = ctx.services().config.base_url.starts_with("https://");
   options.max_age = 365 * 86'400;
@@ -299,10 +298,9 @@ Result<http::Response> search_page(Context& ctx) {
   std::size_t shown = results->hits.size();
   std::size_t first = static_cast<std::size_t>(page - 1) * kSearchPageSize + 1;
   if (shown > 0) {
-    data.set("count_label",
-             page == 1 && !results->has_more
-                 ? fmt::format("{} article{}", shown, shown == 1 ? "" : "s")
-                 : fmt::format("Articles {}–{}", first, first + shown - 1));
+    data.set("count_label", page == 1 && !results->has_more
+                                ? fmt::format("{} article{}", shown, shown == 1 ? "" : "s")
+                                : fmt::format("Articles {}–{}", first, first + shown - 1));
   }
   std::string base = "/search?q=" + http::percent_encode(*q);
   if (page > 1) data.set("prev_href", page == 2 ? base : fmt::format("{}&page={}", base, page - 1));

@@ -1,0 +1,363 @@
+#!/usr/bin/env bash
+# Page-view benchmark: generates (or reuses) a dataset with `portico bench-data`, starts the
+# release `portico serve` on 127.0.0.1, logs in as customers and an agent, and measures each
+# scenario with wrk for a bounded time. Prints a table (req/s, p50, p99, errors, server RSS and
+# CPU) and writes it to var/bench/results-<backend>-t<N>.md. Then holds 2,000 idle and 100
+# slowloris connections while wrk loads a page (bench/slow_clients_under_load.py).
+#
+#   bench/run.sh [--backend sqlite|postgresql] [--tickets N] [--duration S] [--connections C]
+#                [--messages-per-ticket M] [--seed S] [--fresh] [--keep-pg] [--smoke]
+#
+#   --smoke   a 2,000-ticket dataset, every scenario once with curl (status and content checked)
+#             and for one second with wrk, the slow-client check with 200 idle and 20 slowloris
+#             connections; under a minute. Exits non-zero if a page fails, never on timings.
+#   --fresh   regenerate the dataset even when a matching one exists.
+#   --keep-pg leave the PostgreSQL cluster (and its datasets) running for the next run; stop it
+#             with: scripts/pg-cluster.sh stop ${TMPDIR:-/tmp}/portico-bench-pg
+#
+# Environment: PORTICO_BINARY (default: build/perf/portico, built here as Release if needed),
+# JOBS (ninja, default 2). Datasets live in var/bench/ (SQLite) or in the cluster. A dataset is
+# reused only when it is less than 20 hours old: after that, its tickets waiting on customers
+# become due for reminders and auto-close, and the server would start working through them.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+
+backend=sqlite
+tickets=""
+duration=10
+connections=8
+per_ticket=5
+seed=1
+fresh=0
+keep_pg=0
+smoke=0
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --backend) backend=$2; shift 2 ;;
+    --tickets) tickets=$2; shift 2 ;;
+    --duration) duration=$2; shift 2 ;;
+    --connections) connections=$2; shift 2 ;;
+    --messages-per-ticket) per_ticket=$2; shift 2 ;;
+    --seed) seed=$2; shift 2 ;;
+    --fresh) fresh=1; shift ;;
+    --keep-pg) keep_pg=1; shift ;;
+    --smoke) smoke=1; shift ;;
+    -h|--help) sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) echo "run.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
+  esac
+done
+case "$backend" in sqlite|postgresql) ;; *) echo "run.sh: --backend sqlite|postgresql" >&2; exit 2 ;; esac
+if [ "$smoke" = 1 ]; then
+  tickets=${tickets:-2000}
+  duration=1
+  connections=2
+fi
+tickets=${tickets:-1000000}
+[[ "$tickets" =~ ^[0-9]+$ && "$duration" =~ ^[0-9]+$ && "$connections" =~ ^[0-9]+$ ]] || {
+  echo "run.sh: --tickets, --duration and --connections are whole numbers" >&2
+  exit 2
+}
+
+python=python3
+[ -x /usr/bin/python3 ] && python=/usr/bin/python3
+command -v wrk >/dev/null || { echo "run.sh: wrk is missing (scripts/install-deps.sh test)" >&2; exit 1; }
+command -v curl >/dev/null || { echo "run.sh: curl is missing" >&2; exit 1; }
+
+# ---- the binary ---------------------------------------------------------------------------
+binary=${PORTICO_BINARY:-}
+if [ -z "$binary" ]; then
+  binary=$root/build/perf/portico
+  echo "== building $binary (Release)"
+  cmake -S . -B build/perf -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
+  ninja -C build/perf -j "${JOBS:-2}" portico | tail -n 1
+fi
+[ -x "$binary" ] || { echo "run.sh: $binary is not an executable" >&2; exit 1; }
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/portico-bench.XXXXXX")
+server_pid=""
+pg_dir=""
+cleanup() {
+  if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then
+    kill -TERM "$server_pid" 2>/dev/null || true
+    for _ in $(seq 1 100); do kill -0 "$server_pid" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$server_pid" 2>/dev/null || true
+  fi
+  if [ -n "$pg_dir" ] && [ "$keep_pg" = 0 ]; then
+    scripts/pg-cluster.sh stop "$pg_dir" >/dev/null 2>&1 || true
+  fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+free_port() {
+  "$python" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# ---- the dataset --------------------------------------------------------------------------
+name="t${tickets}-m${per_ticket//./p}-s${seed}"
+if [ "$smoke" = 1 ]; then
+  dataset_dir=$work/dataset
+else
+  dataset_dir=$root/var/bench/$backend-$name
+fi
+if [ "$backend" = sqlite ]; then
+  database_url="sqlite:$dataset_dir/portico.db"
+else
+  pg_dir=${TMPDIR:-/tmp}/portico-bench-pg
+  [ "$smoke" = 1 ] && pg_dir=$work/pg
+  mkdir -p "$pg_dir"
+  chmod 755 "$pg_dir"
+  admin_url=""
+  for _ in 1 2 3; do
+    if admin_url=$(scripts/pg-cluster.sh url "$pg_dir" 2>/dev/null) &&
+      psql "$admin_url" -Atqc 'SELECT 1' >/dev/null 2>&1; then
+      break
+    fi
+    if admin_url=$(scripts/pg-cluster.sh start "$pg_dir" "$(free_port)"); then break; fi
+    admin_url=""
+  done
+  [ -n "$admin_url" ] || { echo "run.sh: could not start PostgreSQL" >&2; exit 1; }
+  database="bench_${name//-/_}"
+  database_url="${admin_url%/postgres}/$database"
+  # The dataset lives as long as the cluster does: its marker is kept inside the cluster folder.
+  dataset_dir=$pg_dir/datasets/$name
+fi
+marker=$dataset_dir/done
+logins=$dataset_dir/logins.txt
+
+stale=0
+if [ -f "$marker" ] && [ $(($(date +%s) - $(stat -c %Y "$marker"))) -gt $((20 * 3600)) ]; then
+  stale=1
+  echo "== the dataset in $dataset_dir is older than 20 hours: regenerating it"
+fi
+if [ "$fresh" = 1 ] || [ "$stale" = 1 ] || [ ! -f "$marker" ]; then
+  rm -rf "$dataset_dir"
+  mkdir -p "$dataset_dir"
+  if [ "$backend" = postgresql ]; then
+    psql "$admin_url" -qc "DROP DATABASE IF EXISTS $database" >/dev/null
+    psql "$admin_url" -qc "CREATE DATABASE $database" >/dev/null
+  fi
+  echo "== generating the dataset ($tickets tickets) into $database_url"
+  "$binary" bench-data --database-url "$database_url" --data-dir "$root/data" \
+    --tickets "$tickets" --messages-per-ticket "$per_ticket" --seed "$seed" \
+    --logins-file "$logins" --log-level warn | tee "$dataset_dir/generate.log"
+  date -u +%Y-%m-%dT%H:%M:%SZ >"$marker"
+else
+  echo "== reusing the dataset in $dataset_dir (generated $(cat "$marker"))"
+fi
+
+get() { sed -n "s/^$1=//p" "$logins" | head -n 1; }
+password=$(get password)
+customer_large=$(get customer_large_1)
+customer_medium=$(get customer_medium_1)
+customer_small=$(get customer_small_1)
+agent=$(get agent_1)
+long_ticket=$(get long_tickets | cut -d, -f1)
+sample_ticket=$(get sample_ticket)
+rare_message_word=$(get rare_message_word)
+rare_message_ticket=$(get rare_message_tickets | cut -d, -f1)
+rare_subject_word=$(get rare_subject_word)
+rare_subject_ticket=$(get rare_subject_tickets | cut -d, -f1)
+common_word=$(get common_word)
+agent_queue=$(get agent_queue)
+article_query=$(get article_query)
+
+# ---- the server ---------------------------------------------------------------------------
+port_file=$work/port
+"$binary" serve --listen 127.0.0.1:0 --port-file "$port_file" --database-url "$database_url" \
+  --data-dir "$root/data" --log-level warn --header-timeout-ms 3000 \
+  >"$work/server.out" 2>"$work/server.err" &
+server_pid=$!
+for _ in $(seq 1 300); do
+  [ -s "$port_file" ] && break
+  kill -0 "$server_pid" 2>/dev/null || { cat "$work/server.err" >&2; exit 1; }
+  sleep 0.1
+done
+[ -s "$port_file" ] || { echo "run.sh: the server did not start" >&2; cat "$work/server.err" >&2; exit 1; }
+port=$(tr -d '\n' <"$port_file")
+base=http://127.0.0.1:$port
+echo "== server pid $server_pid on $base ($(nproc) cores, workers default)"
+
+# login EMAIL: prints the session cookie value.
+login() {
+  local jar=$work/jar-$1 page=$work/login.html csrf code
+  curl -sf -c "$jar" -b "$jar" -o "$page" "$base/login"
+  csrf=$(sed -n 's/.*name="_csrf" value="\([^"]*\)".*/\1/p' "$page" | head -n 1)
+  code=$(curl -s -o /dev/null -w '%{http_code}' -c "$jar" -b "$jar" \
+    --data-urlencode "_csrf=$csrf" --data-urlencode "email=$1" \
+    --data-urlencode "password=$password" --data-urlencode "next=/tickets" "$base/login")
+  if [ "$code" != 303 ] && [ "$code" != 302 ]; then
+    echo "run.sh: login as $1 answered $code" >&2
+    return 1
+  fi
+  awk '$6 == "portico_session" { print $7 }' "$jar"
+}
+cookie_large="portico_session=$(login "$customer_large")"
+cookie_medium="portico_session=$(login "$customer_medium")"
+cookie_small="portico_session=$(login "$customer_small")"
+cookie_agent="portico_session=$(login "$agent")"
+
+clk_tck=$(getconf CLK_TCK)
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$server_pid/stat"; }
+rss_mb() { awk '/^VmRSS:/ { printf "%.0f", $2 / 1024 }' "/proc/$server_pid/status"; }
+hwm_mb() { awk '/^VmHWM:/ { printf "%.0f", $2 / 1024 }' "/proc/$server_pid/status"; }
+
+results=$work/results.tsv
+: >"$results"
+failures=0
+
+# check NAME COOKIE PATH EXPECT_STATUS [MUST_CONTAIN]: one request with curl.
+check() {
+  local name=$1 cookie=$2 path=$3 expect=$4 needle=${5:-} code
+  code=$(curl -s -o "$work/page.html" -w '%{http_code}' ${cookie:+-H "Cookie: $cookie"} "$base$path")
+  if [ "$code" != "$expect" ]; then
+    echo "!! $name: GET $path answered $code, expected $expect" >&2
+    failures=$((failures + 1))
+    return 1
+  fi
+  if [ -n "$needle" ] && ! grep -qF -- "$needle" "$work/page.html"; then
+    echo "!! $name: GET $path does not contain '$needle'" >&2
+    failures=$((failures + 1))
+    return 1
+  fi
+}
+
+# measure NAME COOKIE PATH [wrk args...]: wrk for $duration s, then a table row.
+measure() {
+  local name=$1 cookie=$2 path=$3 seconds=${4:-$duration}
+  shift 4 || shift $#
+  local before after start end out line
+  before=$(cpu_ticks)
+  start=$(date +%s.%N)
+  out=$(wrk -t1 -c"$connections" -d"${seconds}s" --latency -s bench/wrk/report.lua \
+    ${cookie:+-H "Cookie: $cookie"} "$@" "$base$path" 2>&1) || true
+  end=$(date +%s.%N)
+  after=$(cpu_ticks)
+  line=$(grep '^BENCH ' <<<"$out" | tail -n 1)
+  if [ -z "$line" ]; then
+    echo "!! $name: wrk printed no result:" >&2
+    echo "$out" >&2
+    failures=$((failures + 1))
+    return 0
+  fi
+  "$python" - "$name" "$line" "$before" "$after" "$start" "$end" "$clk_tck" "$(rss_mb)" \
+    >>"$results" <<'EOF'
+import sys
+name, line, before, after, start, end, tck, rss = sys.argv[1:]
+f = dict(kv.split("=") for kv in line.split()[1:])
+seconds = int(f["duration_us"]) / 1e6
+rps = int(f["requests"]) / seconds if seconds else 0
+cpu = (float(after) - float(before)) / float(tck) / (float(end) - float(start)) * 100
+errors = int(f["socket_errors"]) + int(f["status_errors"]) + int(f["timeouts"])
+print(f"{name}\t{rps:.0f}\t{int(f['p50_us']) / 1000:.2f}\t{int(f['p99_us']) / 1000:.2f}\t"
+      f"{errors}\t{rss}\t{cpu:.0f}")
+EOF
+  tail -n 1 "$results" | awk -F'\t' '{ printf "   %-44s %8s req/s  p50 %7s ms  p99 %7s ms  errors %s  RSS %s MB  CPU %s%%\n", $1, $2, $3, $4, $5, $6, $7 }'
+  if [ "$(tail -n 1 "$results" | cut -f5)" != 0 ]; then failures=$((failures + 1)); fi
+}
+
+# scenario NAME COOKIE PATH [MUST_CONTAIN]: checked once, then measured.
+scenario() {
+  check "$1" "$2" "$3" 200 "${4:-}" || return 0
+  measure "$1" "$2" "$3" "$duration"
+}
+
+echo "== scenarios: wrk -t1 -c$connections, ${duration} s each"
+list=/tickets
+for view in mine organization; do
+  for status in all pending-support pending-me open closed; do
+    scenario "list $view $status (large org)" "$cookie_large" \
+      "$list?view=$view&status=$status&sort=activity&dir=desc"
+  done
+done
+scenario "list organization all, sort subject asc" "$cookie_large" \
+  "$list?view=organization&status=all&sort=subject&dir=asc"
+scenario "list organization all, page 40" "$cookie_large" \
+  "$list?view=organization&status=all&sort=activity&dir=desc&page=40"
+scenario "list organization all (medium org)" "$cookie_medium" \
+  "$list?view=organization&status=all&sort=activity&dir=desc"
+scenario "list organization all (small org)" "$cookie_small" \
+  "$list?view=organization&status=all&sort=activity&dir=desc"
+scenario "search mine, common word '$common_word'" "$cookie_large" \
+  "$list?view=mine&status=all&q=$common_word"
+scenario "search organization, common word '$common_word'" "$cookie_large" \
+  "$list?view=organization&status=all&q=$common_word"
+scenario "search organization, rare word (messages)" "$cookie_large" \
+  "$list?view=organization&status=all&q=$rare_message_word" "/tickets/$rare_message_ticket\""
+scenario "search organization, rare word (subject)" "$cookie_large" \
+  "$list?view=organization&status=all&q=$rare_subject_word" "/tickets/$rare_subject_ticket\""
+scenario "search organization, ticket ID" "$cookie_large" \
+  "$list?view=organization&status=all&q=%23$sample_ticket" "/tickets/$sample_ticket\""
+scenario "ticket page, ~50 messages" "$cookie_large" "/tickets/$long_ticket"
+scenario "agent queue $agent_queue" "$cookie_agent" "/desk?queue=$agent_queue"
+scenario "agent queue all" "$cookie_agent" "/desk?queue=all"
+scenario "Help Center home (anonymous)" "" "/"
+scenario "Help Center article search" "" "/search?q=${article_query// /+}"
+
+# Replies: a few seconds at most (each one writes a message, an event and outbox mail).
+reply_page=$work/ticket.html
+curl -sf -H "Cookie: $cookie_large" -o "$reply_page" "$base/tickets/$sample_ticket"
+reply_csrf=$(sed -n 's/.*name="_csrf" value="\([^"]*\)".*/\1/p' "$reply_page" | head -n 1)
+reply_seconds=$((duration < 3 ? duration : 3))
+BENCH_CSRF=$reply_csrf measure "post a reply (customer)" "$cookie_large" \
+  "/tickets/$sample_ticket/reply" "$reply_seconds" -s bench/wrk/reply.lua
+check "the replies arrived" "$cookie_large" "/tickets/$sample_ticket" 200 "Benchmark reply" || true
+
+# ---- idle and slow clients under load -------------------------------------------------------
+idle=2000
+slow=100
+slow_duration=$((duration < 10 ? 10 : duration))
+if [ "$smoke" = 1 ]; then idle=200; slow=20; slow_duration=7; fi
+echo "== $idle idle + $slow slowloris connections while wrk loads the organization list"
+slow_out=$work/slow.log
+if "$python" bench/slow_clients_under_load.py --port "$port" --idle "$idle" --slowloris "$slow" \
+  --duration "$slow_duration" --connections "$connections" --cookie "$cookie_large" \
+  --url "$base$list?view=organization&status=all&sort=activity&dir=desc" | tee "$slow_out"; then
+  slow_result=PASS
+else
+  slow_result=FAIL
+  failures=$((failures + 1))
+fi
+if line=$(grep '^BENCH ' "$slow_out" | tail -n 1); then
+  "$python" - "list organization all + $idle idle, $slow slowloris" "$line" 0 0 0 1 1 "$(rss_mb)" \
+    >>"$results" <<'EOF'
+import sys
+name, line, _, _, _, _, _, rss = sys.argv[1:]
+f = dict(kv.split("=") for kv in line.split()[1:])
+seconds = int(f["duration_us"]) / 1e6
+errors = int(f["socket_errors"]) + int(f["status_errors"]) + int(f["timeouts"])
+print(f"{name}\t{int(f['requests']) / seconds:.0f}\t{int(f['p50_us']) / 1000:.2f}\t"
+      f"{int(f['p99_us']) / 1000:.2f}\t{errors}\t{rss}\t-")
+EOF
+fi
+
+# ---- the table ----------------------------------------------------------------------------
+summary_file=$root/var/bench/results-$backend-t$tickets.md
+[ "$smoke" = 1 ] && summary_file=$work/results.md
+mkdir -p "$(dirname "$summary_file")"
+{
+  echo "Backend: $backend; dataset: $tickets tickets ($(get messages) messages), seed $seed;"
+  echo "machine: $(nproc) cores, $(awk '/MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo);"
+  echo "wrk -t1 -c$connections -d${duration}s per scenario; $(date -u +%Y-%m-%dT%H:%M:%SZ)."
+  echo "Server peak RSS (VmHWM): $(hwm_mb) MB. Idle/slow-client check: $slow_result."
+  echo
+  echo "| scenario | req/s | p50 ms | p99 ms | errors | RSS MB | CPU % |"
+  echo "|---|---:|---:|---:|---:|---:|---:|"
+  awk -F'\t' '{ printf "| %s | %s | %s | %s | %s | %s | %s |\n", $1, $2, $3, $4, $5, $6, $7 }' "$results"
+} >"$summary_file"
+echo
+cat "$summary_file"
+[ "$smoke" = 1 ] || echo "(written to $summary_file)"
+
+if grep -qE 'ERROR: AddressSanitizer|runtime error:' "$work/server.err"; then
+  echo "!! sanitizer report in the server's stderr" >&2
+  failures=$((failures + 1))
+fi
+if [ "$failures" -gt 0 ]; then
+  echo "run.sh: $failures failure(s); server stderr (tail):" >&2
+  tail -n 20 "$work/server.err" >&2
+  exit 1
+fi
+echo "run.sh: every scenario answered"
