@@ -6,6 +6,7 @@
 #include <sys/resource.h>
 
 #include <atomic>
+#include <limits>
 #include <boost/asio.hpp>
 #include <boost/beast.hpp>
 #include <thread>
@@ -184,7 +185,9 @@ struct Server::Impl {
       // The whole header must arrive within header_timeout (slow-header clients are dropped).
       bhttp::request_parser<bhttp::string_body> parser;
       parser.header_limit(static_cast<std::uint32_t>(options.max_header_bytes));
-      parser.body_limit(options.max_body_bytes);
+      // No body limit while reading the header: Beast would reject a large Content-Length as a
+      // header error (400). The 413 check below runs on the header; the limit is set after it.
+      parser.body_limit(std::numeric_limits<std::uint64_t>::max());
       stream.expires_after(options.header_timeout);
       co_await bhttp::async_read_header(stream, buffer, parser,
                                         asio::redirect_error(asio::use_awaitable, ec));
@@ -216,6 +219,7 @@ struct Server::Impl {
         co_await write_error(stream, 413, &partial, version, false, start);
         break;
       }
+      parser.body_limit(options.max_body_bytes);
       if (beast::iequals(header[bhttp::field::expect], "100-continue")) {
         BeastResponse cont{bhttp::status::continue_, version};
         stream.expires_after(options.write_timeout);
