@@ -186,7 +186,7 @@ Data account_data(Context& ctx, const app::SessionUser& me) {
   Data data;
   data.set("name", me.name);
   data.set("email", me.email);
-  data.set("organization", me.organization_name);
+  if (!me.organization_name.empty()) data.set("organization", me.organization_name);
   data.set("role", std::string(domain::role_slug(me.role)));
   Data zones{Data::type::list};
   for (const auto& zone : time::zone_names()) {
