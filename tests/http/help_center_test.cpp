@@ -287,6 +287,7 @@ TEST_F(HelpCenterTest, MarkdownWithScriptEventHandlersAndJavascriptLinksRendersI
 }
 
 // ---- Go to customer portal and `next` -----------------------------------------------------------
+
 TEST_F(HelpCenterTest, GoToCustomerPortalSendsVisitorsThroughLoginToTheirTickets) {
   HttpClient visitor(base_url());
   auto home = visitor.get("/");
@@ -352,6 +353,7 @@ TEST_F(HelpCenterTest, LoginRefusesToRedirectAnywhereButThisSite) {
 }
 
 // ---- Search -------------------------------------------------------------------------------------
+
 TEST_F(HelpCenterTest, SearchRanksTitlesFirstAndHighlightsTheSnippet) {
   HttpClient visitor(base_url());
   auto r = visitor.get("/search?q=confirm");
@@ -458,6 +460,7 @@ TEST_F(HelpCenterTest, StatusDefinitionsComeFromTheDomainTableAndAdminsCanReword
 }
 
 // ---- Readers' numbers ---------------------------------------------------------------------------
+
 TEST_F(HelpCenterTest, HelpfulVotesCountOncePerBrowserAndSuggestionOpensAreCounted) {
   auto created = write_article(
       {"Votes for pebblewren", "A pebblewren article to vote on.", "published", "everyone", ""});
@@ -511,6 +514,7 @@ TEST_F(HelpCenterTest, HelpfulVotesCountOncePerBrowserAndSuggestionOpensAreCount
 }
 
 // ---- The editor ---------------------------------------------------------------------------------
+
 TEST_F(HelpCenterTest, EditorKeepsRevisionsChecksSlugsAndIsForStaffOnly) {
   auto created = write_article({"Revisions of mossbadger", "First text.", "draft", "everyone", ""});
   ASSERT_EQ(created.status, 303);

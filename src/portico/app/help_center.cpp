@@ -35,6 +35,7 @@ std::string visible_to(int param) { return fmt::format(fmt::runtime(kVisibleTo),
 int logged_in(Audience audience) { return audience == Audience::kPublic ? 0 : 1; }
 
 // ---- Queries ------------------------------------------------------------------------------------
+
 constexpr std::string_view kListCategories = R"sql(
 SELECT c.id, c.slug, c.name, c.description, a.id, a.slug, a.title, a.updated_at
 FROM article_categories c
@@ -64,6 +65,7 @@ constexpr std::string_view kSummaryColumns =
     "FROM articles a JOIN article_categories c ON c.id = a.category_id ";
 
 // ---- Search words -------------------------------------------------------------------------------
+
 // Words too common to say anything about a ticket subject (suggestions only; search keeps them).
 constexpr std::array<std::string_view, 64> kCommonWords = {
     "a",     "about", "after", "all",    "also", "am",   "an",     "and",   "any",  "are", "as",
@@ -256,6 +258,7 @@ Result<std::vector<ArticleSummary>> summaries(Connection& c, std::string_view sq
 }
 
 // ---- Buffered view counts -----------------------------------------------------------------------
+
 constexpr std::int64_t kViewFlushSeconds = 5;
 
 // Page views waiting to be written, per database (a process normally has one).

@@ -111,6 +111,7 @@ void add_notice(Context& ctx, Data& data) {
 }
 
 // ---- Articles -----------------------------------------------------------------------------------
+
 Result<http::Response> articles_page(Context& ctx) {
   auto me = require_editor(ctx);
   if (!me) return std::unexpected(me.error());
@@ -362,6 +363,7 @@ Result<http::Response> revision_page(Context& ctx) {
 }
 
 // ---- Categories ---------------------------------------------------------------------------------
+
 // A failed category form, shown again: the error, and what was typed into the create form.
 struct CategoryFormError {
   Error error;
@@ -441,6 +443,7 @@ Result<http::Response> category_update(Context& ctx) {
 }
 
 // ---- Status definitions -------------------------------------------------------------------------
+
 // A failed status definition form, shown again beside its status.
 struct DefinitionFormError {
   domain::Status status;
@@ -502,6 +505,7 @@ Result<http::Response> status_submit(Context& ctx) {
 }
 
 // ---- Deflection ---------------------------------------------------------------------------------
+
 std::string percent(std::int64_t part, std::int64_t whole) {
   if (whole <= 0) return "–";
   return fmt::format("{}%", (part * 100 + whole / 2) / whole);

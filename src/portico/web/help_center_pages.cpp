@@ -98,6 +98,7 @@ Data hits_data(Context& ctx, const std::vector<app::SearchHit>& hits, std::strin
 }
 
 // ---- "Was this helpful?" ------------------------------------------------------------------------
+
 std::vector<std::string> voted_ids(Context& ctx) {
   std::vector<std::string> ids;
   auto cookie = ctx.cookie(kVotesCookie);
