@@ -333,29 +333,7 @@ Data ticket_data(Context& ctx, const app::SessionUser& me, const app::TicketDeta
   }
   data.set("ccs", ccs);
   data.set("has_ccs", !t.ccs.empty());
-  Data messages{Data::type::list};
-  for (const auto& m : t.messages) {
-    Data d;
-    d.set("id", std::to_string(m.id));
-    d.set("author", m.author_name);
-    d.set("author_is_staff", m.author_is_staff);
-    d.set("internal", m.is_internal);
-    d.set("body_html", markdown::to_html(m.body));
-    d.set("time", time_data(m.created_at, me.time_zone, now));
-    Data files{Data::type::list};
-    for (const auto& a : m.attachments) {
-      Data f;
-      f.set("href", fmt::format("/tickets/{}/attachments/{}", t.id, a.id));
-      f.set("filename", a.filename);
-      f.set("size", human_size(a.size));
-      f.set("content_type", a.content_type);
-      files.push_back(f);
-    }
-    d.set("attachments", files);
-    d.set("has_attachments", !m.attachments.empty());
-    messages.push_back(d);
-  }
-  data.set("messages", messages);
+  data.set("messages", thread_data(t, me.time_zone, now));
   Data timeline{Data::type::list};
   for (const auto& p : t.timeline) {
     Data d;

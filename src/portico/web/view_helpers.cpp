@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "portico/core/markdown.hpp"
 #include "portico/core/time.hpp"
 
 namespace portico::web {
@@ -30,6 +31,32 @@ std::string human_size(std::int64_t bytes) {
   if (bytes < 1024) return fmt::format("{} bytes", bytes);
   if (bytes < 1024 * 1024) return fmt::format("{:.1f} KiB", static_cast<double>(bytes) / 1024.0);
   return fmt::format("{:.1f} MiB", static_cast<double>(bytes) / (1024.0 * 1024.0));
+}
+
+Data thread_data(const app::TicketDetail& ticket, std::string_view zone, std::int64_t now) {
+  Data messages{Data::type::list};
+  for (const auto& m : ticket.messages) {
+    Data d;
+    d.set("id", std::to_string(m.id));
+    d.set("author", m.author_name);
+    d.set("author_is_staff", m.author_is_staff);
+    d.set("internal", m.is_internal);
+    d.set("body_html", markdown::to_html(m.body));
+    d.set("time", time_data(m.created_at, zone, now));
+    Data files{Data::type::list};
+    for (const auto& a : m.attachments) {
+      Data f;
+      f.set("href", fmt::format("/tickets/{}/attachments/{}", ticket.id, a.id));
+      f.set("filename", a.filename);
+      f.set("size", human_size(a.size));
+      f.set("content_type", a.content_type);
+      files.push_back(f);
+    }
+    d.set("attachments", files);
+    d.set("has_attachments", !m.attachments.empty());
+    messages.push_back(d);
+  }
+  return messages;
 }
 
 }  // namespace portico::web

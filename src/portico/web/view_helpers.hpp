@@ -6,6 +6,7 @@
 #include <string>
 #include <string_view>
 
+#include "portico/app/tickets.hpp"
 #include "portico/domain/status.hpp"
 #include "portico/web/templates.hpp"
 
@@ -17,5 +18,7 @@ Data time_data(std::int64_t unix_seconds, std::string_view zone, std::int64_t no
 Data status_data(domain::Status status);
 // "512 bytes", "1.4 KiB", "2.0 MiB"
 std::string human_size(std::int64_t bytes);
+// The conversation of a ticket: each message with author, time, rendered Markdown, attachments.
+Data thread_data(const app::TicketDetail& ticket, std::string_view zone, std::int64_t now);
 
 }  // namespace portico::web
