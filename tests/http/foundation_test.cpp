@@ -207,7 +207,8 @@ TEST_F(FoundationTest, StaticAssetEtagGives304) {
 TEST_F(FoundationTest, VersionedAssetUrlsAreImmutable) {
   auto home = client().get("/");
   std::smatch m;
-  ASSERT_TRUE(std::regex_search(home.body, m, std::regex(R"re(href="(/static/portico\.css\?v=([0-9a-f]+))")re")))
+  ASSERT_TRUE(std::regex_search(home.body, m,
+                                std::regex(R"re(href="(/static/portico\.css\?v=([0-9a-f]+))")re")))
       << "the layout should link the stylesheet with its version";
   std::string url = m[1];
   std::string version = m[2];
@@ -261,8 +262,9 @@ TEST_F(FoundationTest, KeepAliveServesTwoRequestsOnOneConnection) {
   ASSERT_TRUE(second.has_value()) << "the server closed a keep-alive connection";
   EXPECT_EQ(second->status, 200);
   // Pipelined: both requests in one write.
-  ASSERT_TRUE(c.send("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
-                     "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"));
+  ASSERT_TRUE(
+      c.send("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+             "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"));
   auto third = c.read_response();
   auto fourth = c.read_response();
   ASSERT_TRUE(third && fourth);
@@ -308,8 +310,9 @@ TEST_F(FoundationTest, HeadersOver16KiBAre431) {
 }
 
 TEST_F(FoundationTest, MalformedRequestLineIs400AndServingContinues) {
-  for (const char* garbage : {"THIS IS NOT HTTP\r\n\r\n", "GET / HTTP/9.9\r\n\r\n",
-                              "GET /\r\nHost: x\r\n\r\n", "\x16\x03\x01\x02\x00\x01\x00\x01\xfc\r\n\r\n"}) {
+  for (const char* garbage :
+       {"THIS IS NOT HTTP\r\n\r\n", "GET / HTTP/9.9\r\n\r\n", "GET /\r\nHost: x\r\n\r\n",
+        "\x16\x03\x01\x02\x00\x01\x00\x01\xfc\r\n\r\n"}) {
     SCOPED_TRACE(garbage);
     RawConnection c(port());
     ASSERT_TRUE(c.send(garbage));
@@ -329,9 +332,10 @@ TEST_F(FoundationTest, BadHeaderIs400) {
 TEST_F(FoundationTest, TruncatedBodyDoesNotHurtTheServer) {
   for (int i = 0; i < 5; ++i) {
     RawConnection c(port());
-    ASSERT_TRUE(c.send("POST / HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-                       "Content-Type: application/x-www-form-urlencoded\r\n"
-                       "Content-Length: 1000\r\n\r\n0123456789"));
+    ASSERT_TRUE(
+        c.send("POST / HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+               "Content-Type: application/x-www-form-urlencoded\r\n"
+               "Content-Length: 1000\r\n\r\n0123456789"));
     c.close(i % 2 == 1);
   }
   expect_still_serving(port());
@@ -353,9 +357,10 @@ TEST_F(FoundationTest, ClientDisconnectingMidResponseDoesNotHurtTheServer) {
 
 TEST_F(FoundationTest, ExpectContinueIsHonoured) {
   RawConnection c(port());
-  ASSERT_TRUE(c.send("POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nExpect: 100-continue\r\n"
-                     "Content-Type: application/x-www-form-urlencoded\r\n"
-                     "Content-Length: 3\r\n\r\n"));
+  ASSERT_TRUE(
+      c.send("POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nExpect: 100-continue\r\n"
+             "Content-Type: application/x-www-form-urlencoded\r\n"
+             "Content-Length: 3\r\n\r\n"));
   auto cont = c.read_response();
   ASSERT_TRUE(cont.has_value());
   EXPECT_EQ(cont->status, 100);
@@ -370,7 +375,9 @@ TEST_F(FoundationTest, ExpectContinueIsHonoured) {
 
 class BodyLimitTest : public ServerSuite<BodyLimitTest> {
  public:
-  static ServerOptions options() { return {.load_demo = false, .extra_args = {"--max-body-mib", "1"}}; }
+  static ServerOptions options() {
+    return {.load_demo = false, .extra_args = {"--max-body-mib", "1"}};
+  }
 };
 
 TEST_F(BodyLimitTest, BodyOverTheLimitIs413) {
@@ -388,8 +395,9 @@ TEST_F(BodyLimitTest, BodyUnderTheLimitIsRead) {
 
 TEST_F(BodyLimitTest, DeclaredLengthOverTheLimitIs413BeforeTheBodyIsSent) {
   RawConnection c(port());
-  ASSERT_TRUE(c.send("POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: text/plain\r\n"
-                     "Content-Length: 2097152\r\n\r\n"));
+  ASSERT_TRUE(
+      c.send("POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: text/plain\r\n"
+             "Content-Length: 2097152\r\n\r\n"));
   expect_raw_html_error(c.read_response(), 413);
   EXPECT_TRUE(c.wait_closed(2s));
 }
@@ -399,8 +407,9 @@ TEST_F(BodyLimitTest, ChunkedBodyOverTheLimitIs413) {
   std::string chunk(64 * 1024, 'a');
   char size[16];
   std::snprintf(size, sizeof size, "%zx\r\n", chunk.size());
-  ASSERT_TRUE(c.send("POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: text/plain\r\n"
-                     "Transfer-Encoding: chunked\r\n\r\n"));
+  ASSERT_TRUE(
+      c.send("POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: text/plain\r\n"
+             "Transfer-Encoding: chunked\r\n\r\n"));
   bool refused = false;
   for (int i = 0; i < 20 && !refused; ++i) {  // 1.25 MiB in total
     refused = !c.send(std::string(size) + chunk + "\r\n");
@@ -500,8 +509,9 @@ TEST_F(ShutdownTest, SigtermWhileRequestsAreInFlightCompletesThem) {
           ++complete;
           bool whole = t % 2 == 0 ? contains(r.body, "</html>") : contains(r.body, "htmx");
           if (!whole) ++truncated;
-        } else if (r.status == 0 && (contains(r.error, "code 7)") || contains(r.error, "code 52)") ||
-                                     contains(r.error, "code 56)") || contains(r.error, "code 55)"))) {
+        } else if (r.status == 0 &&
+                   (contains(r.error, "code 7)") || contains(r.error, "code 52)") ||
+                    contains(r.error, "code 56)") || contains(r.error, "code 55)"))) {
           // Refused, or closed before any byte of a response: the request was not served.
           ++refused;
           std::this_thread::sleep_for(5ms);
@@ -524,7 +534,7 @@ TEST_F(ShutdownTest, SigtermWhileRequestsAreInFlightCompletesThem) {
   EXPECT_LT(exit.stop_time, 5s);
   EXPECT_GT(completed_before, 0) << "no request completed before SIGTERM";
   EXPECT_EQ(truncated.load(), 0) << "cut-off or failed responses: "
-                          << (problems.empty() ? "" : problems.front());
+                                 << (problems.empty() ? "" : problems.front());
 }
 
 // ---------------------------------------------------------------------------------------------

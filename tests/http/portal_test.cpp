@@ -112,22 +112,23 @@ TEST_F(PortalTest, BadInputGetsAClearAnswer) {
   EXPECT_EQ(alice.get("/tickets/1/attachments/xyz").status, 404);
 
   // A missing subject: 400, what was typed and the file are kept.
-  auto missing = alice.post_multipart(
-      "/tickets/new", {{"_csrf", csrf, std::nullopt, ""},
-                       {"type", "problem", std::nullopt, ""},
-                       {"subject", "", std::nullopt, ""},
-                       {"description", "Kept description text", std::nullopt, ""},
-                       {"attachments", "kept file", "kept.txt", "text/plain"}});
+  auto missing = alice.post_multipart("/tickets/new",
+                                      {{"_csrf", csrf, std::nullopt, ""},
+                                       {"type", "problem", std::nullopt, ""},
+                                       {"subject", "", std::nullopt, ""},
+                                       {"description", "Kept description text", std::nullopt, ""},
+                                       {"attachments", "kept file", "kept.txt", "text/plain"}});
   EXPECT_EQ(missing.status, 400);
   EXPECT_TRUE(contains(missing.body, "subject"));
   EXPECT_TRUE(contains(missing.body, "Kept description text"));
   std::string kept = first_match(missing.body, R"re(name="kept_upload" value="(\d+)")re");
   ASSERT_FALSE(kept.empty()) << "the uploaded file was not kept";
-  auto fixed = alice.post_multipart("/tickets/new", {{"_csrf", csrf, std::nullopt, ""},
-                                                     {"type", "request", std::nullopt, ""},
-                                                     {"subject", "Kept file ticket", std::nullopt, ""},
-                                                     {"description", "Now with a subject", std::nullopt, ""},
-                                                     {"kept_upload", kept, std::nullopt, ""}});
+  auto fixed =
+      alice.post_multipart("/tickets/new", {{"_csrf", csrf, std::nullopt, ""},
+                                            {"type", "request", std::nullopt, ""},
+                                            {"subject", "Kept file ticket", std::nullopt, ""},
+                                            {"description", "Now with a subject", std::nullopt, ""},
+                                            {"kept_upload", kept, std::nullopt, ""}});
   ASSERT_EQ(fixed.status, 303);
   auto page = alice.get(fixed.header("Location").value_or("/"));
   EXPECT_TRUE(contains(page.body, "kept.txt"));
@@ -144,11 +145,12 @@ TEST_F(PortalTest, BadInputGetsAClearAnswer) {
   EXPECT_EQ(many.status, 413);
 
   // Unknown colleague and no CSRF token.
-  auto unknown_cc = alice.post_multipart("/tickets/new", {{"_csrf", csrf, std::nullopt, ""},
-                                                          {"type", "problem", std::nullopt, ""},
-                                                          {"subject", "CC test", std::nullopt, ""},
-                                                          {"description", "x", std::nullopt, ""},
-                                                          {"cc", "carol@globex.example", std::nullopt, ""}});
+  auto unknown_cc =
+      alice.post_multipart("/tickets/new", {{"_csrf", csrf, std::nullopt, ""},
+                                            {"type", "problem", std::nullopt, ""},
+                                            {"subject", "CC test", std::nullopt, ""},
+                                            {"description", "x", std::nullopt, ""},
+                                            {"cc", "carol@globex.example", std::nullopt, ""}});
   EXPECT_EQ(unknown_cc.status, 400);
   auto no_csrf = alice.post_multipart("/tickets/new", {{"type", "problem", std::nullopt, ""},
                                                        {"subject", "No token", std::nullopt, ""},
@@ -164,15 +166,17 @@ TEST_F(PortalTest, InternalNotesNeverReachTheCustomer) {
   ASSERT_FALSE(id.empty());
   HttpClient sam(base_url());
   std::string sam_csrf = log_in(sam, "sam@portico.example");
-  auto note = sam.post_multipart("/desk/tickets/" + id + "/reply",
-                                 {{"_csrf", sam_csrf, std::nullopt, ""},
-                                  {"visibility", "internal", std::nullopt, ""},
-                                  {"body", "Customer contract: narwhalsecret tier", std::nullopt, ""},
-                                  {"attachments", "secret", "internal.txt", "text/plain"}});
+  auto note =
+      sam.post_multipart("/desk/tickets/" + id + "/reply",
+                         {{"_csrf", sam_csrf, std::nullopt, ""},
+                          {"visibility", "internal", std::nullopt, ""},
+                          {"body", "Customer contract: narwhalsecret tier", std::nullopt, ""},
+                          {"attachments", "secret", "internal.txt", "text/plain"}});
   EXPECT_EQ(note.status, 303);
   auto desk = sam.get("/desk/tickets/" + id);
   EXPECT_TRUE(contains(desk.body, "narwhalsecret"));
-  std::string internal_file = first_match(desk.body, "(/tickets/" + id + R"(/attachments/\d+)[^"]*">internal.txt)");
+  std::string internal_file =
+      first_match(desk.body, "(/tickets/" + id + R"(/attachments/\d+)[^"]*">internal.txt)");
 
   auto page = alice.get("/tickets/" + id);
   EXPECT_FALSE(contains(page.body, "narwhalsecret"));
@@ -188,16 +192,17 @@ TEST_F(PortalTest, InternalNotesNeverReachTheCustomer) {
 TEST_F(PortalTest, CustomerReplyInWaitingStatusMovesTheTicket) {
   HttpClient alice(base_url());
   std::string alice_csrf = log_in(alice, "alice@acme.example");
-  std::string id = open_ticket(alice, alice_csrf, "Heron report totals wrong", "Totals off by one.");
+  std::string id =
+      open_ticket(alice, alice_csrf, "Heron report totals wrong", "Totals off by one.");
   HttpClient sam(base_url());
   std::string sam_csrf = log_in(sam, "sam@portico.example");
   auto refused = sam.post_form("/desk/tickets/" + id + "/status",
                                {{"_csrf", sam_csrf}, {"to", "waiting-initial-information"}});
   EXPECT_EQ(refused.status, 400) << "a Waiting status needs a message";
-  auto moved = sam.post_form("/desk/tickets/" + id + "/status",
-                             {{"_csrf", sam_csrf},
-                              {"to", "waiting-initial-information"},
-                              {"message", "Which report do you run?"}});
+  auto moved =
+      sam.post_form("/desk/tickets/" + id + "/status", {{"_csrf", sam_csrf},
+                                                        {"to", "waiting-initial-information"},
+                                                        {"message", "Which report do you run?"}});
   EXPECT_EQ(moved.status, 303);
   auto pending = alice.get("/tickets?status=pending-me");
   EXPECT_TRUE(contains(pending.body, "Heron report"));

@@ -31,7 +31,8 @@ bool iequals(std::string_view a, std::string_view b) {
 
 std::string_view trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n')) {
+  while (!s.empty() &&
+         (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n')) {
     s.remove_suffix(1);
   }
   return s;
@@ -136,8 +137,8 @@ HttpResponse HttpClient::request(std::string_view method, std::string_view targe
   return perform(method, target, body, headers);
 }
 
-HttpResponse HttpClient::perform(std::string_view method, std::string_view target,
-                                 const Body& body, const HeaderList& headers) {
+HttpResponse HttpClient::perform(std::string_view method, std::string_view target, const Body& body,
+                                 const HeaderList& headers) {
   CURL* c = handle(curl_);
   HttpResponse out;
   std::string url = base_url_ + std::string(target);
@@ -347,7 +348,8 @@ std::optional<RawResponse> RawConnection::read_response(std::chrono::millisecond
     }
     out.body = buffer_.substr(0, n);
     buffer_.erase(0, n);
-  } else if (auto encoding = out.header("Transfer-Encoding"); encoding && iequals(*encoding, "chunked")) {
+  } else if (auto encoding = out.header("Transfer-Encoding");
+             encoding && iequals(*encoding, "chunked")) {
     for (;;) {
       std::size_t eol;
       while ((eol = buffer_.find("\r\n")) == std::string::npos) {

@@ -16,7 +16,7 @@ namespace portico::test {
 using HeaderList = std::vector<std::pair<std::string, std::string>>;
 
 struct HttpResponse {
-  long status = 0;    // 0 when no response arrived (see error)
+  long status = 0;     // 0 when no response arrived (see error)
   HeaderList headers;  // of the final response, in the order received
   std::string body;    // as sent: not decompressed
   std::string error;   // transport error (empty when a response arrived)

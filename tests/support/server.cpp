@@ -66,8 +66,8 @@ std::string with_database(const std::string& url, const std::string& name) {
 
 // Runs one SQL statement on a fresh connection; throws with libpq's message on failure.
 void pg_execute(const std::string& url, const std::string& sql) {
-  std::string conninfo = url + (url.find('?') == std::string::npos ? "?" : "&") +
-                         "connect_timeout=10";
+  std::string conninfo =
+      url + (url.find('?') == std::string::npos ? "?" : "&") + "connect_timeout=10";
   PGconn* conn = PQconnectdb(conninfo.c_str());
   if (PQstatus(conn) != CONNECTION_OK) {
     std::string message = PQerrorMessage(conn);
@@ -206,9 +206,8 @@ CommandResult run_binary(const std::vector<std::string>& args, std::chrono::mill
 }
 
 bool has_sanitizer_report(const std::string& text) {
-  for (const char* marker : {"ERROR: AddressSanitizer", "ERROR: LeakSanitizer",
-                             "runtime error:", "WARNING: AddressSanitizer",
-                             "ERROR: UndefinedBehaviorSanitizer"}) {
+  for (const char* marker : {"ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:",
+                             "WARNING: AddressSanitizer", "ERROR: UndefinedBehaviorSanitizer"}) {
     if (text.find(marker) != std::string::npos) return true;
   }
   return false;
@@ -239,9 +238,9 @@ void ServerProcess::start(const std::string& database_url, const ServerOptions& 
     }
   }
   fs::path port_file = dir_ / "port";
-  std::vector<std::string> args = {"serve",       "--listen",       "127.0.0.1:0",
+  std::vector<std::string> args = {"serve",       "--listen",         "127.0.0.1:0",
                                    "--port-file", port_file.string(), "--database-url",
-                                   database_url,  "--log-level",    "warn"};
+                                   database_url,  "--log-level",      "warn"};
   args.insert(args.end(), options.extra_args.begin(), options.extra_args.end());
   pid_ = spawn(args, dir_ / "stdout", dir_ / "stderr");
 
@@ -254,8 +253,7 @@ void ServerProcess::start(const std::string& database_url, const ServerOptions& 
       return;
     }
     if (!running()) {
-      throw std::runtime_error("the server exited before listening; its stderr:\n" +
-                               stderr_text());
+      throw std::runtime_error("the server exited before listening; its stderr:\n" + stderr_text());
     }
     std::this_thread::sleep_for(20ms);
   }
@@ -289,8 +287,8 @@ ServerExit ServerProcess::stop(std::chrono::milliseconds grace) {
       wait_status_ = status;
     }
   }
-  out.stop_time =
-      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start);
+  out.stop_time = std::chrono::duration_cast<std::chrono::milliseconds>(
+      std::chrono::steady_clock::now() - start);
   if (wait_status_) {
     out.exited = WIFEXITED(*wait_status_);
     out.code = out.exited ? WEXITSTATUS(*wait_status_) : WTERMSIG(*wait_status_);

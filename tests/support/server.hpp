@@ -52,8 +52,8 @@ class TestDatabase {
  private:
   TestDatabase() = default;
   std::string url_;
-  std::string admin_url_;  // PostgreSQL only
-  std::string name_;       // PostgreSQL only
+  std::string admin_url_;      // PostgreSQL only
+  std::string name_;           // PostgreSQL only
   std::filesystem::path dir_;  // SQLite only: the temporary folder holding the file
 };
 
@@ -79,9 +79,9 @@ struct ServerOptions {
 
 // How a server process ended.
 struct ServerExit {
-  bool exited = false;     // exited by itself (false: killed by a signal)
-  int code = -1;           // exit code when exited, else the signal number
-  bool needed_kill = false;  // SIGTERM was not enough within the grace period
+  bool exited = false;                     // exited by itself (false: killed by a signal)
+  int code = -1;                           // exit code when exited, else the signal number
+  bool needed_kill = false;                // SIGTERM was not enough within the grace period
   std::chrono::milliseconds stop_time{0};  // from SIGTERM to exit
   std::string stderr_text;
 };

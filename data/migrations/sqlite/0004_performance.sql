@@ -9,6 +9,9 @@ CREATE INDEX tickets_activity_status ON tickets(last_activity_at, status);
 -- organization filter, read from the index alone.
 CREATE INDEX tickets_assignee_status ON tickets(assignee_id, status);
 CREATE INDEX tickets_org_status ON tickets(organization_id, status);
+-- The desk's assignee picker lists the staff (role agent or admin) on every desk page; without
+-- this it reads every user, customers included.
+CREATE INDEX users_role ON users(role, is_active);
 
 -- Planner statistics. Portico never runs ANALYZE, and without statistics SQLite takes an
 -- equality on the first column of any index to match ~10 rows: it then drives a customer's

@@ -48,8 +48,8 @@ Result<NewSession> start_session(Connection& c, std::int64_t user_id, domain::Ro
              now + kSessionAbsoluteLifetime, std::string(ip),
              std::string(user_agent.substr(0, 300))));
   if (!inserted) return std::unexpected(inserted.error());
-  auto touched = c.execute("UPDATE users SET last_login_at = $1 WHERE id = $2",
-                           Params(now, user_id));
+  auto touched =
+      c.execute("UPDATE users SET last_login_at = $1 WHERE id = $2", Params(now, user_id));
   if (!touched) return std::unexpected(touched.error());
   return session;
 }
@@ -57,9 +57,9 @@ Result<NewSession> start_session(Connection& c, std::int64_t user_id, domain::Ro
 // Issues a new link token for the user, replacing any unused one of the same purpose.
 Result<std::string> issue_token(Connection& c, std::int64_t user_id, TokenPurpose purpose,
                                 std::int64_t now) {
-  auto removed = c.execute(
-      "DELETE FROM user_tokens WHERE user_id = $1 AND purpose = $2 AND used_at IS NULL",
-      Params(user_id, purpose_slug(purpose)));
+  auto removed =
+      c.execute("DELETE FROM user_tokens WHERE user_id = $1 AND purpose = $2 AND used_at IS NULL",
+                Params(user_id, purpose_slug(purpose)));
   if (!removed) return std::unexpected(removed.error());
   std::string token = crypto::random_token(32);
   std::int64_t lifetime =
@@ -187,8 +187,8 @@ Result<SessionUser> authenticate(Env& env, std::string_view session_token) {
     user.is_key_contact = r.integer(10) != 0;
     user.time_zone = r.text(11);
     if (user.is_staff()) {
-      auto teams = c.query("SELECT team FROM user_teams WHERE user_id = $1 ORDER BY team",
-                           Params(user.id));
+      auto teams =
+          c.query("SELECT team FROM user_teams WHERE user_id = $1 ORDER BY team", Params(user.id));
       if (!teams) return std::unexpected(teams.error());
       for (const auto& t : *teams) {
         if (auto team = domain::team_from_code(static_cast<int>(t.integer(0)))) {
@@ -209,12 +209,10 @@ Result<SessionUser> authenticate(Env& env, std::string_view session_token) {
 Result<NewSession> login(Env& env, std::string_view email, std::string_view password,
                          std::string_view ip, std::string_view user_agent) {
   std::string key = lower(trim(email));
-  auto found = env.db.with_connection(
-      [&](Connection& c) -> Result<std::optional<storage::Row>> {
-        return c.query_optional(
-            "SELECT id, password_hash, is_active, role FROM users WHERE email_key = $1",
-            Params(key));
-      });
+  auto found = env.db.with_connection([&](Connection& c) -> Result<std::optional<storage::Row>> {
+    return c.query_optional(
+        "SELECT id, password_hash, is_active, role FROM users WHERE email_key = $1", Params(key));
+  });
   if (!found) return std::unexpected(found.error());
   // Verify against a dummy hash when there is no usable account, so timing does not tell.
   static const std::string dummy = crypto::hash_password("portico-timing-equaliser").value_or("");
@@ -224,9 +222,8 @@ Result<NewSession> login(Env& env, std::string_view email, std::string_view pass
   if (!usable || !ok) return fail(ErrorCode::kUnauthenticated, std::string(kLoginFailed));
   std::int64_t user_id = (*found)->integer(0);
   auto role = domain::role_from_slug((*found)->text(3)).value_or(domain::Role::kCustomer);
-  return env.db.transaction([&](Connection& c) {
-    return start_session(c, user_id, role, env.now(), ip, user_agent);
-  });
+  return env.db.transaction(
+      [&](Connection& c) { return start_session(c, user_id, role, env.now(), ip, user_agent); });
 }
 
 Result<void> logout(Env& env, std::string_view session_token) {
@@ -276,8 +273,7 @@ Result<Invitation> invite(Env& env, const Inviter& inviter, const InviteInput& i
   }
   std::string organization = trim(input.organization);
   if (*role == domain::Role::kCustomer && organization.empty()) {
-    return fail(ErrorCode::kInvalidArgument, "Choose the customer's organization.",
-                "organization");
+    return fail(ErrorCode::kInvalidArgument, "Choose the customer's organization.", "organization");
   }
   if (name.empty()) name = email->substr(0, email->find('@'));
 
@@ -336,7 +332,7 @@ Result<Invitation> invite(Env& env, const Inviter& inviter, const InviteInput& i
     if (!token) return std::unexpected(token.error());
     std::string link = link_for(env, TokenPurpose::kInvitation, *token);
     UserRow row{user_id, trim(input.email), name, std::string(domain::role_slug(*role)), false,
-                true, organization};
+                true,    organization};
     if (org_id) {
       auto org_name = c.query_one("SELECT name FROM organizations WHERE id = $1", Params(*org_id));
       if (!org_name) return std::unexpected(org_name.error());
@@ -359,8 +355,8 @@ Result<Invitation> resend_invitation(Env& env, const Inviter& inviter, std::int6
     if (!row) return std::unexpected(row.error());
     if (!*row) return fail(ErrorCode::kNotFound, "There is no such person.");
     const auto& r = **row;
-    UserRow user{r.integer(0), r.text(1), r.text(2), r.text(3), r.integer(4) != 0,
-                 r.integer(5) != 0, r.text(6)};
+    UserRow user{r.integer(0),      r.text(1),         r.text(2), r.text(3),
+                 r.integer(4) != 0, r.integer(5) != 0, r.text(6)};
     if (inviter.role == domain::Role::kCustomer ||
         (inviter.role == domain::Role::kAgent && user.role != "customer")) {
       return fail(ErrorCode::kPermissionDenied, "You cannot invite this person.");
@@ -407,8 +403,7 @@ Result<TokenHolder> find_token(Connection& c, std::string_view token, TokenPurpo
 
 Result<TokenHolder> check_token(Env& env, std::string_view token, TokenPurpose purpose) {
   std::int64_t now = env.now();
-  return env.db.with_connection(
-      [&](Connection& c) { return find_token(c, token, purpose, now); });
+  return env.db.with_connection([&](Connection& c) { return find_token(c, token, purpose, now); });
 }
 
 Result<NewSession> redeem_token(Env& env, std::string_view token, TokenPurpose purpose,
@@ -426,8 +421,9 @@ Result<NewSession> redeem_token(Env& env, std::string_view token, TokenPurpose p
     // Re-check inside the transaction: the same link may have been used a moment ago.
     auto again = find_token(c, token, purpose, now);
     if (!again) return std::unexpected(again.error());
-    auto used = c.execute("UPDATE user_tokens SET used_at = $1 WHERE token_hash = $2 AND used_at IS NULL",
-                          Params(now, crypto::sha256_hex(token)));
+    auto used =
+        c.execute("UPDATE user_tokens SET used_at = $1 WHERE token_hash = $2 AND used_at IS NULL",
+                  Params(now, crypto::sha256_hex(token)));
     if (!used) return std::unexpected(used.error());
     if (*used != 1) return fail(ErrorCode::kFailedPrecondition, "This link has already been used.");
     auto updated = c.execute("UPDATE users SET password_hash = $1, updated_at = $2 WHERE id = $3",
@@ -503,9 +499,9 @@ Result<void> update_profile(Env& env, const SessionUser& user, std::string_view 
   }
   std::int64_t now = env.now();
   return env.db.with_connection([&](Connection& c) -> Result<void> {
-    auto updated = c.execute(
-        "UPDATE users SET name = $1, time_zone = $2, updated_at = $3 WHERE id = $4",
-        Params(clean, std::string(time_zone), now, user.id));
+    auto updated =
+        c.execute("UPDATE users SET name = $1, time_zone = $2, updated_at = $3 WHERE id = $4",
+                  Params(clean, std::string(time_zone), now, user.id));
     if (!updated) return std::unexpected(updated.error());
     return {};
   });

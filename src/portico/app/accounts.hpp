@@ -72,9 +72,9 @@ struct Inviter {
 struct InviteInput {
   std::string email;
   std::string name;
-  std::string organization;          // organization name (customers)
-  std::string role = "customer";     // customer, agent, admin
-  std::vector<std::string> teams;    // team slugs (agents and admins)
+  std::string organization;        // organization name (customers)
+  std::string role = "customer";   // customer, agent, admin
+  std::vector<std::string> teams;  // team slugs (agents and admins)
 };
 
 struct Invitation {

@@ -119,51 +119,53 @@ constexpr std::string_view kWords =
 
 // Syllables of generated code names: "ledgerhub", "syncpoint", ...
 constexpr std::array<std::string_view, 56> kNamePrefixes = {
-    "ledger", "sync",   "pay",    "stock",  "ship",   "route", "flow",  "core",  "data",
-    "cloud",  "fleet",  "trade",  "store",  "cash",   "bill",  "time",  "task",  "work",
-    "desk",   "form",   "vault",  "gate",   "link",   "mail",  "post",  "page",  "view",
-    "port",   "dock",   "yard",   "cargo",  "parcel", "price", "tax",   "audit", "rate",
-    "fuel",   "grid",   "hub",    "lane",   "mesh",   "node",  "pulse", "quant", "relay",
-    "scope",  "spark",  "stream", "tally",  "track",  "unit",  "wave",  "zen",   "nova",
-    "orbit",  "prism"};
+    "ledger", "sync",   "pay",   "stock", "ship",  "route", "flow",  "core",   "data",  "cloud",
+    "fleet",  "trade",  "store", "cash",  "bill",  "time",  "task",  "work",   "desk",  "form",
+    "vault",  "gate",   "link",  "mail",  "post",  "page",  "view",  "port",   "dock",  "yard",
+    "cargo",  "parcel", "price", "tax",   "audit", "rate",  "fuel",  "grid",   "hub",   "lane",
+    "mesh",   "node",   "pulse", "quant", "relay", "scope", "spark", "stream", "tally", "track",
+    "unit",   "wave",   "zen",   "nova",  "orbit", "prism"};
 constexpr std::array<std::string_view, 48> kNameSuffixes = {
-    "hub",   "point", "desk",  "flow", "sync",  "base",  "line", "works", "ware",  "bridge",
-    "gate",  "link",  "kit",   "pad",  "box",   "cast",  "view", "port",  "stack", "cloud",
-    "mate",  "wise",  "ly",    "io",   "ify",   "er",    "ex",   "ion",   "ora",   "ara",
-    "tron",  "matic", "sense", "path", "trail", "scope", "core", "net",   "plus",  "one",
-    "pro",   "max",   "lite",  "go",   "now",   "star",  "deck", "craft"};
+    "hub",  "point", "desk",  "flow", "sync",  "base",  "line", "works", "ware",  "bridge",
+    "gate", "link",  "kit",   "pad",  "box",   "cast",  "view", "port",  "stack", "cloud",
+    "mate", "wise",  "ly",    "io",   "ify",   "er",    "ex",   "ion",   "ora",   "ara",
+    "tron", "matic", "sense", "path", "trail", "scope", "core", "net",   "plus",  "one",
+    "pro",  "max",   "lite",  "go",   "now",   "star",  "deck", "craft"};
 
 constexpr std::array<std::string_view, 36> kFunctionWords = {
-    "the",  "to",  "and",  "a",    "of",   "in",    "is",   "it",   "for",
-    "on",   "with", "that", "this", "we",   "our",   "you",  "your", "be",
-    "are",  "not", "when", "after", "from", "can",  "have", "but",  "was",
-    "at",   "as",  "if",   "there", "i",   "my",   "any",  "all",  "please"};
+    "the",  "to",  "and", "a",   "of",   "in", "is",    "it",  "for",  "on",    "with", "that",
+    "this", "we",  "our", "you", "your", "be", "are",   "not", "when", "after", "from", "can",
+    "have", "but", "was", "at",  "as",   "if", "there", "i",   "my",   "any",   "all",  "please"};
 
 constexpr std::array<std::string_view, 40> kFirstNames = {
-    "Alice", "Bob",    "Carol", "David",  "Erin",   "Frank", "Grace",  "Hiro",  "Ines",  "Jamal",
-    "Kira",  "Liam",   "Maya",  "Noah",   "Olga",   "Pedro", "Quinn",  "Rosa",  "Sven",  "Tara",
-    "Umar",  "Vera",   "Wei",   "Ximena", "Yusuf",  "Zoe",   "Amara",  "Bruno", "Chen",  "Dara",
-    "Elif",  "Farid",  "Gita",  "Hana",   "Ivan",   "Jana",  "Kofi",   "Lena",  "Mateo", "Nia"};
+    "Alice", "Bob",   "Carol", "David",  "Erin",  "Frank", "Grace", "Hiro",  "Ines",  "Jamal",
+    "Kira",  "Liam",  "Maya",  "Noah",   "Olga",  "Pedro", "Quinn", "Rosa",  "Sven",  "Tara",
+    "Umar",  "Vera",  "Wei",   "Ximena", "Yusuf", "Zoe",   "Amara", "Bruno", "Chen",  "Dara",
+    "Elif",  "Farid", "Gita",  "Hana",   "Ivan",  "Jana",  "Kofi",  "Lena",  "Mateo", "Nia"};
 constexpr std::array<std::string_view, 40> kLastNames = {
-    "Anders", "Brown",  "Chen",    "Diaz",   "Evans",  "Fischer", "Garcia", "Hughes",
-    "Ito",    "Jensen", "Kowalski", "Lopez", "Murphy", "Nakamura", "Okafor", "Patel",
-    "Quist",  "Rossi",  "Schmidt", "Tanaka", "Ueda",   "Varga",   "Wang",   "Xu",
-    "Yilmaz", "Zhang",  "Adeyemi", "Berg",   "Costa",  "Dubois",  "Eriksen", "Fontaine",
-    "Gomez",  "Haddad", "Iqbal",   "Joshi",  "Kim",    "Larsen",  "Moreau", "Novak"};
+    "Anders", "Brown",  "Chen",     "Diaz",   "Evans",  "Fischer",  "Garcia",  "Hughes",
+    "Ito",    "Jensen", "Kowalski", "Lopez",  "Murphy", "Nakamura", "Okafor",  "Patel",
+    "Quist",  "Rossi",  "Schmidt",  "Tanaka", "Ueda",   "Varga",    "Wang",    "Xu",
+    "Yilmaz", "Zhang",  "Adeyemi",  "Berg",   "Costa",  "Dubois",   "Eriksen", "Fontaine",
+    "Gomez",  "Haddad", "Iqbal",    "Joshi",  "Kim",    "Larsen",   "Moreau",  "Novak"};
 constexpr std::array<std::string_view, 16> kOrgKinds = {
-    "Logistics", "Retail", "Systems",  "Health",   "Foods",  "Bank",     "Energy", "Media",
-    "Travel",    "Motors", "Pharma",   "Insurance", "Telecom", "Airlines", "Games", "Holdings"};
+    "Logistics", "Retail", "Systems", "Health",    "Foods",   "Bank",     "Energy", "Media",
+    "Travel",    "Motors", "Pharma",  "Insurance", "Telecom", "Airlines", "Games",  "Holdings"};
 
 // The Help Center: fixed, findable article titles first, then generated ones.
 constexpr std::array<std::string_view, 6> kCategoryNames = {
-    "Getting started", "Tickets", "Your account", "Billing and invoices", "Integrations",
-    "Troubleshooting"};
-constexpr std::array<std::string_view, 10> kArticleTitles = {
-    "How to reset your password",       "Exporting reports to CSV",
-    "Printing shipment labels",         "Setting up single sign-on",
-    "Why is my invoice total wrong?",   "Connecting the API with a token",
-    "Inviting colleagues to the portal", "Understanding ticket statuses",
-    "Fixing sync timeouts",             "Configuring e-mail notifications"};
+    "Getting started",      "Tickets",      "Your account",
+    "Billing and invoices", "Integrations", "Troubleshooting"};
+constexpr std::array<std::string_view, 10> kArticleTitles = {"How to reset your password",
+                                                             "Exporting reports to CSV",
+                                                             "Printing shipment labels",
+                                                             "Setting up single sign-on",
+                                                             "Why is my invoice total wrong?",
+                                                             "Connecting the API with a token",
+                                                             "Inviting colleagues to the portal",
+                                                             "Understanding ticket statuses",
+                                                             "Fixing sync timeouts",
+                                                             "Configuring e-mail notifications"};
 constexpr std::string_view kArticleQuery = "password reset";
 
 // Closed tickets' resolutions, with weights.
@@ -325,23 +327,22 @@ Result<SuspendedSchema> suspend_indexes(Connection& c) {
   SuspendedSchema schema;
   if (c.backend() == Backend::kSqlite) {
     // Unique and primary-key indexes (sql IS NULL: automatic) stay; so do the FTS tables.
-    auto rows = c.query(fmt::format("SELECT type, name, sql FROM sqlite_master WHERE type IN "
-                                    "('index', 'trigger') AND sql IS NOT NULL AND tbl_name IN "
-                                    "({}) ORDER BY type, name",
-                                    tables));
+    auto rows =
+        c.query(fmt::format("SELECT type, name, sql FROM sqlite_master WHERE type IN "
+                            "('index', 'trigger') AND sql IS NOT NULL AND tbl_name IN "
+                            "({}) ORDER BY type, name",
+                            tables));
     if (!rows) return std::unexpected(rows.error());
     for (const auto& r : *rows) {
-      schema.drop.push_back(fmt::format("DROP {} {}", r.text(0) == "index" ? "INDEX" : "TRIGGER",
-                                        r.text(1)));
+      schema.drop.push_back(
+          fmt::format("DROP {} {}", r.text(0) == "index" ? "INDEX" : "TRIGGER", r.text(1)));
       schema.create.push_back(r.text(2));
     }
-    auto has_stats =
-        c.query_one("SELECT COUNT(*) FROM sqlite_master WHERE name = 'sqlite_stat1'");
+    auto has_stats = c.query_one("SELECT COUNT(*) FROM sqlite_master WHERE name = 'sqlite_stat1'");
     if (!has_stats) return std::unexpected(has_stats.error());
     if (has_stats->integer(0) > 0) {
       auto stats = c.query(fmt::format(
-          "SELECT tbl, idx, stat FROM sqlite_stat1 WHERE tbl IN ({}) AND idx IS NOT NULL",
-          tables));
+          "SELECT tbl, idx, stat FROM sqlite_stat1 WHERE tbl IN ({}) AND idx IS NOT NULL", tables));
       if (!stats) return std::unexpected(stats.error());
       for (const auto& r : *stats) schema.stats.push_back({r.text(0), r.text(1), r.text(2)});
     }
@@ -376,10 +377,10 @@ Result<void> restore_indexes(Connection& c, const SuspendedSchema& schema,
           "WHERE is_internal = 0"}) {
       auto started = std::chrono::steady_clock::now();
       if (auto done = c.execute_script(sql); !done) return std::unexpected(done.error());
-      note(fmt::format("  {:.1f} s  {}",
-                       std::chrono::duration<double>(std::chrono::steady_clock::now() - started)
-                           .count(),
-                       sql.substr(0, sql.find(" SELECT"))));
+      note(fmt::format(
+          "  {:.1f} s  {}",
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count(),
+          sql.substr(0, sql.find(" SELECT"))));
     }
   }
   for (const auto& sql : schema.create) {
@@ -520,8 +521,9 @@ Result<void> insert_people(Connection& c, const BenchDataOptions& o, Random& ran
   std::int64_t created = o.now - kYears - 30 * kDay;
   BulkInserter orgs(c, "organizations", {"id", "name", "name_key", "created_at"});
   BulkInserter domains(c, "organization_domains", {"domain", "organization_id"});
-  BulkInserter users(c, "users", {"id", "email", "email_key", "name", "role", "organization_id",
-                                  "is_key_contact", "password_hash", "created_at", "updated_at"});
+  BulkInserter users(c, "users",
+                     {"id", "email", "email_key", "name", "role", "organization_id",
+                      "is_key_contact", "password_hash", "created_at", "updated_at"});
   BulkInserter teams(c, "user_teams", {"user_id", "team"});
 
   plan.org_sizes = organization_sizes(o.organizations, o.customers);
@@ -539,19 +541,17 @@ Result<void> insert_people(Connection& c, const BenchDataOptions& o, Random& ran
   }
 
   std::int64_t next_id = 1;
-  users.add(next_id++, "admin@bench.example", "admin@bench.example", "Bench Admin",
-                         "admin", nullptr, false, hash, created, created);
+  users.add(next_id++, "admin@bench.example", "admin@bench.example", "Bench Admin", "admin",
+            nullptr, false, hash, created, created);
   teams.add(plan.admin_id, domain::to_code(domain::Team::kSupport));
   for (auto team : domain::all_teams()) {
     for (int n = 1; n <= kAgentsPerTeam; ++n) {
       std::int64_t id = next_id++;
       std::string email = fmt::format("{}{:02}@agents.bench.example", domain::team_slug(team), n);
-      std::string name = fmt::format("{} {} ({})",
-                                     kFirstNames[static_cast<std::size_t>(random.below(40))],
-                                     kLastNames[static_cast<std::size_t>(random.below(40))],
-                                     domain::team_name(team));
-      users.add(id, email, email, name, "agent", nullptr, false, hash, created,
-                             created);
+      std::string name = fmt::format(
+          "{} {} ({})", kFirstNames[static_cast<std::size_t>(random.below(40))],
+          kLastNames[static_cast<std::size_t>(random.below(40))], domain::team_name(team));
+      users.add(id, email, email, name, "agent", nullptr, false, hash, created, created);
       teams.add(id, domain::to_code(team));
       plan.agents[static_cast<std::size_t>(domain::to_code(team) - 1)].push_back(id);
     }
@@ -569,8 +569,7 @@ Result<void> insert_people(Connection& c, const BenchDataOptions& o, Random& ran
       bool key_contact = n < 2;
       std::int64_t joined = created + random.below(kYears / 2);
       users.add(id, email, email, fmt::format("{} {}", first, last), "customer",
-                             static_cast<std::int64_t>(org + 1), key_contact, hash, joined,
-                             joined);
+                static_cast<std::int64_t>(org + 1), key_contact, hash, joined, joined);
       plan.customers.push_back({id, static_cast<std::int64_t>(org + 1)});
       plan.customer_emails.push_back(std::move(email));
     }
@@ -585,21 +584,21 @@ Result<void> insert_people(Connection& c, const BenchDataOptions& o, Random& ran
 
 Result<void> insert_articles(Connection& c, const BenchDataOptions& o, Random& random,
                              TextMaker& text, const Plan& plan, BenchDataReport& report) {
-  BulkInserter categories(c, "article_categories", {"id", "slug", "name", "description",
-                                                    "position"});
-  BulkInserter articles(c, "articles", {"id", "category_id", "slug", "title", "body",
-                                        "body_text", "is_published", "visibility", "author_id",
-                                        "views", "created_at", "updated_at"});
-  BulkInserter revisions(c, "article_revisions", {"id", "article_id", "title", "body",
-                                                  "author_id", "created_at"});
+  BulkInserter categories(c, "article_categories",
+                          {"id", "slug", "name", "description", "position"});
+  BulkInserter articles(c, "articles",
+                        {"id", "category_id", "slug", "title", "body", "body_text", "is_published",
+                         "visibility", "author_id", "views", "created_at", "updated_at"});
+  BulkInserter revisions(c, "article_revisions",
+                         {"id", "article_id", "title", "body", "author_id", "created_at"});
   for (std::size_t i = 0; i < kCategoryNames.size(); ++i) {
     std::string slug(kCategoryNames[i]);
     std::transform(slug.begin(), slug.end(), slug.begin(), [](unsigned char ch) {
       return std::isalnum(ch) ? static_cast<char>(std::tolower(ch)) : '-';
     });
     categories.add(static_cast<std::int64_t>(i + 1), slug, kCategoryNames[i],
-                                fmt::format("Articles about {}.", kCategoryNames[i]),
-                                static_cast<std::int64_t>(i));
+                   fmt::format("Articles about {}.", kCategoryNames[i]),
+                   static_cast<std::int64_t>(i));
   }
   constexpr int kArticles = 150;
   for (int i = 0; i < kArticles; ++i) {
@@ -623,9 +622,9 @@ Result<void> insert_articles(Connection& c, const BenchDataOptions& o, Random& r
     std::int64_t id = i + 1;
     // The text is plain (no Markdown syntax), so body_text is the body itself.
     articles.add(id, (i % static_cast<int>(kCategoryNames.size())) + 1,
-                              fmt::format("article-{}", id), title, body, body, i % 15 != 14,
-                              i % 10 == 9 ? "customers" : "everyone", plan.admin_id,
-                              random.below(5'000), updated - 30 * kDay, updated);
+                 fmt::format("article-{}", id), title, body, body, i % 15 != 14,
+                 i % 10 == 9 ? "customers" : "everyone", plan.admin_id, random.below(5'000),
+                 updated - 30 * kDay, updated);
     revisions.add(id, id, title, body, plan.admin_id, updated);
   }
   for (auto* inserter : {&categories, &articles, &revisions}) {
@@ -761,8 +760,8 @@ Result<BenchDataReport> generate_bench_data(storage::Database& db,
   std::vector<std::int64_t> bench_customers;  // indexes into plan.customers
   for (auto [size_class, org] : classes) {
     auto first = plan.org_first_customer[static_cast<std::size_t>(org)];
-    for (std::int64_t n = 0; n < std::min<std::int64_t>(3, plan.org_sizes[static_cast<std::size_t>(org)]);
-         ++n) {
+    for (std::int64_t n = 0;
+         n < std::min<std::int64_t>(3, plan.org_sizes[static_cast<std::size_t>(org)]); ++n) {
       bench_customers.push_back(first + n);
       BenchLogin login;
       login.role = "customer";
@@ -803,8 +802,9 @@ Result<BenchDataReport> generate_bench_data(storage::Database& db,
                         "customer_activity_at", "closed_at", "resolution", "fix_version"});
   BulkInserter messages(c, "messages",
                         {"id", "ticket_id", "author_id", "body", "is_internal", "created_at"});
-  BulkInserter events(c, "ticket_events", {"id", "ticket_id", "actor_id", "kind", "from_status",
-                                           "to_status", "reason", "created_at"});
+  BulkInserter events(
+      c, "ticket_events",
+      {"id", "ticket_id", "actor_id", "kind", "from_status", "to_status", "reason", "created_at"});
   BulkInserter ccs(c, "ticket_ccs", {"ticket_id", "user_id", "added_at"});
   BulkInserter attachments(c, "attachments",
                            {"id", "ticket_id", "message_id", "uploaded_by", "filename",
@@ -836,10 +836,7 @@ Result<BenchDataReport> generate_bench_data(storage::Database& db,
     std::int64_t c_at = created[static_cast<std::size_t>(i)];
     std::int64_t age = o.now - c_at;
 
-    double p_open = age < 14 * kDay    ? 0.7
-                    : age < 60 * kDay  ? 0.4
-                    : age < 180 * kDay ? 0.12
-                                       : 0.015;
+    double p_open = age < 14 * kDay ? 0.7 : age < 60 * kDay ? 0.4 : age < 180 * kDay ? 0.12 : 0.015;
     auto status = domain::Status::kClosed;
     if (random.chance(p_open)) {
       status = static_cast<domain::Status>(random.weighted(kOpenStatusWeights) + 1);
@@ -881,8 +878,8 @@ Result<BenchDataReport> generate_bench_data(storage::Database& db,
     if (status != domain::Status::kSupportTeamNotified && !(closed && random.chance(0.05))) {
       assignee = team_agents[static_cast<std::size_t>(random.below(kAgentsPerTeam))];
     }
-    std::int64_t agent = assignee.value_or(
-        plan.agents[0][static_cast<std::size_t>(random.below(kAgentsPerTeam))]);
+    std::int64_t agent =
+        assignee.value_or(plan.agents[0][static_cast<std::size_t>(random.below(kAgentsPerTeam))]);
 
     // CCs: colleagues of the same organization on one ticket in ten.
     cc_users.clear();
@@ -890,8 +887,8 @@ Result<BenchDataReport> generate_bench_data(storage::Database& db,
     std::int64_t org_size = plan.org_sizes[org_index];
     if (org_size > 1 && random.chance(0.1)) {
       auto wanted = random.between(1, std::min<std::int64_t>(2, org_size - 1));
-      for (std::int64_t k = 0; k < wanted * 3 && static_cast<std::int64_t>(cc_users.size()) < wanted;
-           ++k) {
+      for (std::int64_t k = 0;
+           k < wanted * 3 && static_cast<std::int64_t>(cc_users.size()) < wanted; ++k) {
         const auto& colleague = plan.customers[static_cast<std::size_t>(
             plan.org_first_customer[org_index] + random.below(org_size))];
         if (colleague.user_id == requester.user_id ||
@@ -904,7 +901,8 @@ Result<BenchDataReport> generate_bench_data(storage::Database& db,
 
     // Message times: the description at creation, the rest spread until the end.
     times.assign(static_cast<std::size_t>(count), c_at);
-    for (int m = 1; m < count; ++m) times[static_cast<std::size_t>(m)] = c_at + random.below(end - c_at + 1);
+    for (int m = 1; m < count; ++m)
+      times[static_cast<std::size_t>(m)] = c_at + random.below(end - c_at + 1);
     std::sort(times.begin() + 1, times.end());
     if (count > 1) times.back() = end;
 
@@ -913,8 +911,8 @@ Result<BenchDataReport> generate_bench_data(storage::Database& db,
     for (int m = 0; m < count; ++m) {
       std::int64_t at = times[static_cast<std::size_t>(m)];
       bool last = m + 1 == count;
-      bool internal = m > 0 && !last && status != domain::Status::kSupportTeamNotified &&
-                      random.chance(0.08);
+      bool internal =
+          m > 0 && !last && status != domain::Status::kSupportTeamNotified && random.chance(0.08);
       bool by_staff;
       if (m == 0 || status == domain::Status::kSupportTeamNotified) {
         by_staff = false;
@@ -931,8 +929,8 @@ Result<BenchDataReport> generate_bench_data(storage::Database& db,
                      ? plan.agents[2][static_cast<std::size_t>(random.below(kAgentsPerTeam))]
                      : agent;
       } else if (m > 0 && !cc_users.empty() && random.chance(0.2)) {
-        author = cc_users[static_cast<std::size_t>(random.below(
-            static_cast<std::int64_t>(cc_users.size())))];
+        author = cc_users[static_cast<std::size_t>(
+            random.below(static_cast<std::int64_t>(cc_users.size())))];
       }
       std::optional<std::string_view> planted;
       if (m == 0 && role == Special::kRareMessage) planted = kRareMessageWord;
@@ -952,9 +950,8 @@ Result<BenchDataReport> generate_bench_data(storage::Database& db,
         }
         auto size = static_cast<std::int64_t>(content.size());
         std::string sha = crypto::sha256_hex(content);
-        attachments.add(attachment_id++, id, message_id, author,
-                                     fmt::format("log-{}.txt", id), "text/plain", size, sha,
-                                     storage::Blob{std::move(content)}, at);
+        attachments.add(attachment_id++, id, message_id, author, fmt::format("log-{}.txt", id),
+                        "text/plain", size, sha, storage::Blob{std::move(content)}, at);
       }
       ++message_id;
     }
@@ -967,7 +964,8 @@ Result<BenchDataReport> generate_bench_data(storage::Database& db,
     if (closed) {
       std::array<int, kResolutions.size()> weights{};
       for (std::size_t k = 0; k < kResolutions.size(); ++k) weights[k] = kResolutions[k].second;
-      resolution = std::string(domain::resolution_slug(kResolutions[random.weighted(weights)].first));
+      resolution =
+          std::string(domain::resolution_slug(kResolutions[random.weighted(weights)].first));
       closed_at = end;
     } else {
       ++counted.open;
@@ -979,10 +977,9 @@ Result<BenchDataReport> generate_bench_data(storage::Database& db,
     }
     std::optional<std::string_view> planted_subject;
     if (role == Special::kRareSubject) planted_subject = kRareSubjectWord;
-    tickets.add(id, type, text.subject(planted_subject), domain::to_code(status),
-                             requester.user_id, requester.organization_id, assignee, c_at, end,
-                             status_changed, customer_activity, closed_at, resolution,
-                             fix_version);
+    tickets.add(id, type, text.subject(planted_subject), domain::to_code(status), requester.user_id,
+                requester.organization_id, assignee, c_at, end, status_changed, customer_activity,
+                closed_at, resolution, fix_version);
     for (auto cc : cc_users) {
       ccs.add(id, cc, c_at);
     }
@@ -990,7 +987,7 @@ Result<BenchDataReport> generate_bench_data(storage::Database& db,
 
     // The status timeline: created, then one change to the current status.
     events.add(event_id++, id, requester.user_id, "created", nullptr,
-                            domain::to_code(domain::Status::kSupportTeamNotified), nullptr, c_at);
+               domain::to_code(domain::Status::kSupportTeamNotified), nullptr, c_at);
     ++counted.events;
     if (status != domain::Status::kSupportTeamNotified) {
       std::optional<std::int64_t> actor = agent;
@@ -998,8 +995,8 @@ Result<BenchDataReport> generate_bench_data(storage::Database& db,
         actor.reset();
       }
       events.add(event_id++, id, actor, "status_changed",
-                              domain::to_code(domain::Status::kSupportTeamNotified),
-                              domain::to_code(status), nullptr, end);
+                 domain::to_code(domain::Status::kSupportTeamNotified), domain::to_code(status),
+                 nullptr, end);
       ++counted.events;
     }
 
@@ -1026,18 +1023,19 @@ Result<BenchDataReport> generate_bench_data(storage::Database& db,
       if (seconds_since(last_note) >= 10 || i + 1 == o.tickets) {
         last_note = std::chrono::steady_clock::now();
         double s = seconds_since(phase_start);
-        std::int64_t rows = tickets.rows() + messages.rows() + events.rows() + ccs.rows() +
-                            attachments.rows();
-        note(fmt::format("{:>9} tickets, {:>10} messages, {:>11} rows in {:>6.1f} s "
-                         "({:.0f} rows/s)",
-                         i + 1, messages.rows(), rows, s, static_cast<double>(rows) / s));
+        std::int64_t rows =
+            tickets.rows() + messages.rows() + events.rows() + ccs.rows() + attachments.rows();
+        note(
+            fmt::format("{:>9} tickets, {:>10} messages, {:>11} rows in {:>6.1f} s "
+                        "({:.0f} rows/s)",
+                        i + 1, messages.rows(), rows, s, static_cast<double>(rows) / s));
       }
     }
   }
   std::int64_t ticket_rows =
       tickets.rows() + messages.rows() + events.rows() + ccs.rows() + attachments.rows();
-  report.phases.push_back({"tickets, messages, events, CCs, attachments",
-                           seconds_since(phase_start), ticket_rows});
+  report.phases.push_back(
+      {"tickets, messages, events, CCs, attachments", seconds_since(phase_start), ticket_rows});
 
   if (o.index_mode == BenchIndexMode::kRebuild) {
     phase_start = std::chrono::steady_clock::now();
@@ -1061,10 +1059,10 @@ Result<BenchDataReport> generate_bench_data(storage::Database& db,
     for (std::string_view table :
          {"organizations", "users", "tickets", "messages", "attachments", "ticket_events",
           "article_categories", "articles", "article_revisions"}) {
-      auto r = c.query(fmt::format(
-          "SELECT setval(pg_get_serial_sequence('{0}', 'id'), "
-          "(SELECT COALESCE(MAX(id), 0) + 1 FROM {0}), false)",
-          table));
+      auto r =
+          c.query(fmt::format("SELECT setval(pg_get_serial_sequence('{0}', 'id'), "
+                              "(SELECT COALESCE(MAX(id), 0) + 1 FROM {0}), false)",
+                              table));
       if (!r) return std::unexpected(r.error());
     }
     if (auto r = c.execute_script("RESET session_replication_role"); !r) {
@@ -1072,8 +1070,8 @@ Result<BenchDataReport> generate_bench_data(storage::Database& db,
     }
     if (auto r = c.execute_script("VACUUM (ANALYZE)"); !r) return std::unexpected(r.error());
   }
-  report.phases.push_back({sqlite ? "WAL checkpoint" : "sequences, VACUUM (ANALYZE)",
-                           seconds_since(phase_start), 0});
+  report.phases.push_back(
+      {sqlite ? "WAL checkpoint" : "sequences, VACUUM (ANALYZE)", seconds_since(phase_start), 0});
 
   report.tickets = tickets.rows();
   report.messages = messages.rows();
@@ -1089,9 +1087,8 @@ Result<BenchDataReport> generate_bench_data(storage::Database& db,
         org_tickets[static_cast<std::size_t>(customer.organization_id)];
   }
   for (auto team : domain::all_teams()) {
-    report.logins.push_back({"agent", "", fmt::format("{}01@agents.bench.example",
-                                                      domain::team_slug(team)),
-                             "", 0, 0});
+    report.logins.push_back(
+        {"agent", "", fmt::format("{}01@agents.bench.example", domain::team_slug(team)), "", 0, 0});
   }
   report.logins.push_back({"admin", "", "admin@bench.example", "", 0, 0});
   report.seconds = seconds_since(all_start);

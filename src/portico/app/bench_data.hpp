@@ -49,9 +49,9 @@ struct BenchLogin {
   std::string role;        // "customer", "agent", "admin"
   std::string size_class;  // customers: "large", "medium", "small" (their organization's size)
   std::string email;
-  std::string organization;        // customers: their organization's name
+  std::string organization;               // customers: their organization's name
   std::int64_t organization_tickets = 0;  // customers: tickets of their organization
-  std::int64_t own_tickets = 0;    // customers: tickets they requested
+  std::int64_t own_tickets = 0;           // customers: tickets they requested
 };
 
 struct BenchPhase {
@@ -73,11 +73,11 @@ struct BenchDataReport {
   std::vector<std::int64_t> rare_message_tickets;
   std::vector<std::int64_t> rare_subject_tickets;
   std::int64_t sample_ticket = 0;  // a ticket of the first "large" customer (search by ID)
-  std::string agent_team_queue;   // a desk queue slug with work in it, e.g. "team-support"
-  std::string article_query;      // words that find Help Center articles
+  std::string agent_team_queue;    // a desk queue slug with work in it, e.g. "team-support"
+  std::string article_query;       // words that find Help Center articles
 
-  std::int64_t organizations = 0, users = 0, tickets = 0, messages = 0, internal_notes = 0,
-               ccs = 0, attachments = 0, events = 0, articles = 0;
+  std::int64_t organizations = 0, users = 0, tickets = 0, messages = 0, internal_notes = 0, ccs = 0,
+               attachments = 0, events = 0, articles = 0;
   std::int64_t open_tickets = 0;
   std::vector<BenchPhase> phases;
   double seconds = 0;  // everything, from the first row to the last index

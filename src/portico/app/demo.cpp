@@ -22,7 +22,7 @@ constexpr std::int64_t kDay = 86'400;
 
 struct Person {
   std::string_view email, name, role, org;  // org: "" for staff
-  int team;                                  // domain::Team code, 0 for none
+  int team;                                 // domain::Team code, 0 for none
   bool key_contact;
 };
 
@@ -53,8 +53,7 @@ constexpr DemoTicket kTickets[] = {
      "", 0},
     {1, 2, "bob@acme.example", "Export to CSV times out",
      "Exporting last month's orders to CSV spins for a minute and then fails.",
-     "Could you tell us roughly how many orders the export covers, and which browser you use?",
-     2},
+     "Could you tell us roughly how many orders the export covers, and which browser you use?", 2},
     {2, 6, "alice@acme.example", "Request: single sign-on with our identity provider",
      "We would like our staff to log in with our company accounts.", "", 9},
     {1, 11, "carol@globex.example", "Discount codes applied twice at checkout",
@@ -213,9 +212,9 @@ Result<DemoReport> load_demo(storage::Database& db, std::int64_t now) {
                           Params(name, key, now - 400 * kDay));
       if (!id) return std::unexpected(id.error());
       orgs[name] = *id;
-      auto d = c.execute(
-          "INSERT INTO organization_domains (domain, organization_id) VALUES ($1, $2)",
-          Params(domain, *id));
+      auto d =
+          c.execute("INSERT INTO organization_domains (domain, organization_id) VALUES ($1, $2)",
+                    Params(domain, *id));
       if (!d) return std::unexpected(d.error());
     }
 
@@ -320,9 +319,9 @@ Result<DemoReport> load_demo(storage::Database& db, std::int64_t now) {
       if (!rev) return std::unexpected(rev.error());
     }
 
-    auto mark = c.execute(
-        "INSERT INTO settings (key, value, updated_at) VALUES ('demo_loaded', '1', $1)",
-        Params(now));
+    auto mark =
+        c.execute("INSERT INTO settings (key, value, updated_at) VALUES ('demo_loaded', '1', $1)",
+                  Params(now));
     if (!mark) return std::unexpected(mark.error());
     return true;
   });

@@ -16,8 +16,8 @@ Result<void> queue_ticket_mail(storage::Connection& c, Env& env,
                                const std::vector<Recipient>& recipients, const TicketMail& mail,
                                std::optional<std::int64_t> except_user_id) {
   std::set<std::string> seen;
-  std::string link = fmt::format("{}/{}/{}", env.base_url, mail.staff_link ? "desk/tickets" : "tickets",
-                                 mail.ticket_id);
+  std::string link = fmt::format("{}/{}/{}", env.base_url,
+                                 mail.staff_link ? "desk/tickets" : "tickets", mail.ticket_id);
   for (const auto& to : recipients) {
     if (except_user_id && to.user_id == *except_user_id) continue;
     if (!seen.insert(to.email).second) continue;
@@ -73,8 +73,8 @@ Result<std::vector<Recipient>> ticket_staff(storage::Connection& c, std::int64_t
       Params(ticket_id));
   if (!assignee) return std::unexpected(assignee.error());
   if (*assignee) {
-    return std::vector<Recipient>{{(*assignee)->integer(0), (*assignee)->text(1),
-                                   (*assignee)->text(2)}};
+    return std::vector<Recipient>{
+        {(*assignee)->integer(0), (*assignee)->text(1), (*assignee)->text(2)}};
   }
   auto owner = domain::facts(status).owner.value_or(domain::Team::kSupport);
   auto rows = c.query(

@@ -30,11 +30,11 @@ struct TicketMail {
   std::string subject;         // the ticket's subject
   std::string subject_suffix;  // appended to the mail subject, e.g. "information needed"
   domain::Status status = domain::Status::kSupportTeamNotified;
-  std::string headline;        // the first sentence: what happened
-  std::string author_name;     // who wrote message_text
-  std::string message_text;    // the message, as plain text
-  std::string action_text;     // the button label
-  bool staff_link = false;     // link to the agent desk instead of the portal
+  std::string headline;      // the first sentence: what happened
+  std::string author_name;   // who wrote message_text
+  std::string message_text;  // the message, as plain text
+  std::string action_text;   // the button label
+  bool staff_link = false;   // link to the agent desk instead of the portal
   std::vector<std::pair<std::string, std::string>> details;  // label, value
 };
 

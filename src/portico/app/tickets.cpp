@@ -9,8 +9,8 @@
 #include <fmt/format.h>
 
 #include "portico/app/notifications.hpp"
-#include "portico/app/ticket_rows.hpp"
 #include "portico/app/settings.hpp"
+#include "portico/app/ticket_rows.hpp"
 #include "portico/core/crypto.hpp"
 #include "portico/core/markdown.hpp"
 #include "portico/storage/db.hpp"
@@ -145,9 +145,10 @@ std::string scope_clause(const domain::VisibilityScope& scope, Params& params, i
   if (scope.requester_or_cc_user_id) {
     params.add(*scope.requester_or_cc_user_id);
     int me = next++;
-    parts.push_back(fmt::format("SELECT id FROM tickets WHERE requester_id = ${0} "
-                                "UNION SELECT ticket_id FROM ticket_ccs WHERE user_id = ${0}",
-                                me));
+    parts.push_back(
+        fmt::format("SELECT id FROM tickets WHERE requester_id = ${0} "
+                    "UNION SELECT ticket_id FROM ticket_ccs WHERE user_id = ${0}",
+                    me));
   }
   if (scope.organization_id) {
     params.add(*scope.organization_id);
@@ -567,9 +568,9 @@ Result<std::int64_t> create_ticket(Connection& c, Env& env, const SessionUser& u
     return std::unexpected(stored.error());
   }
   for (const auto& cc : ccs) {
-    auto added = c.execute(
-        "INSERT INTO ticket_ccs (ticket_id, user_id, added_at) VALUES ($1, $2, $3)",
-        Params(id, cc.id, now));
+    auto added =
+        c.execute("INSERT INTO ticket_ccs (ticket_id, user_id, added_at) VALUES ($1, $2, $3)",
+                  Params(id, cc.id, now));
     if (!added) return std::unexpected(added.error());
   }
   std::optional<std::string> reason;
@@ -610,10 +611,10 @@ Result<std::int64_t> submit_ticket(Env& env, const SessionUser& user, const NewT
     return fail(ErrorCode::kInvalidArgument, "Give the ticket a short subject.", "subject");
   }
   if (subject.size() > kMaxSubjectLength || subject.find_first_of("\r\n") != std::string::npos) {
-    return fail(ErrorCode::kInvalidArgument,
-                fmt::format("Keep the subject to one line of at most {} characters.",
-                            kMaxSubjectLength),
-                "subject");
+    return fail(
+        ErrorCode::kInvalidArgument,
+        fmt::format("Keep the subject to one line of at most {} characters.", kMaxSubjectLength),
+        "subject");
   }
   std::string description = trim(input.description);
   if (description.empty()) {
@@ -747,11 +748,10 @@ Result<ReplyOutcome> reply(Env& env, const SessionUser& user, std::int64_t ticke
             "resolution END WHERE id = $4",
             Params(domain::to_code(next.status), now, reopening ? 1 : 0, ticket_id));
         if (!moved) return std::unexpected(moved.error());
-        auto e = record_event(c, ticket_id, user.id, reopening ? "reopened" : "status_changed",
-                              domain::to_code(status), domain::to_code(next.status),
-                              reopening ? "The customer replied to the closed ticket"
-                                        : "The customer replied",
-                              now);
+        auto e = record_event(
+            c, ticket_id, user.id, reopening ? "reopened" : "status_changed",
+            domain::to_code(status), domain::to_code(next.status),
+            reopening ? "The customer replied to the closed ticket" : "The customer replied", now);
         if (!e) return std::unexpected(e.error());
         status = next.status;
         outcome.new_status = status;
@@ -768,8 +768,8 @@ Result<ReplyOutcome> reply(Env& env, const SessionUser& user, std::int64_t ticke
       return std::unexpected(stored.error());
     }
     if (internal) return outcome;  // internal notes change nothing the customer sees
-    auto activity = c.execute("UPDATE tickets SET last_activity_at = $1 WHERE id = $2",
-                              Params(now, ticket_id));
+    auto activity =
+        c.execute("UPDATE tickets SET last_activity_at = $1 WHERE id = $2", Params(now, ticket_id));
     if (!activity) return std::unexpected(activity.error());
 
     TicketMail mail;
@@ -783,16 +783,17 @@ Result<ReplyOutcome> reply(Env& env, const SessionUser& user, std::int64_t ticke
       if (!to) return std::unexpected(to.error());
       mail.headline = fmt::format("{} replied to your ticket.", user.name);
       mail.action_text = "Reply on the ticket page";
-      if (auto q = queue_ticket_mail(c, env, *to, mail, user.id); !q) return std::unexpected(q.error());
+      if (auto q = queue_ticket_mail(c, env, *to, mail, user.id); !q)
+        return std::unexpected(q.error());
     } else {
       auto to = ticket_staff(c, ticket_id, status);
       if (!to) return std::unexpected(to.error());
-      mail.headline = outcome.new_status
-                          ? fmt::format("{} replied; the ticket moved to {}.", user.name,
-                                        domain::status_name(status))
-                          : fmt::format("{} replied to the ticket.", user.name);
+      mail.headline = outcome.new_status ? fmt::format("{} replied; the ticket moved to {}.",
+                                                       user.name, domain::status_name(status))
+                                         : fmt::format("{} replied to the ticket.", user.name);
       mail.staff_link = true;
-      if (auto q = queue_ticket_mail(c, env, *to, mail, user.id); !q) return std::unexpected(q.error());
+      if (auto q = queue_ticket_mail(c, env, *to, mail, user.id); !q)
+        return std::unexpected(q.error());
       auto cc_people = ticket_customers(c, ticket_id);
       if (!cc_people) return std::unexpected(cc_people.error());
       TicketMail copy = mail;
@@ -817,8 +818,7 @@ Result<void> add_cc(Env& env, const SessionUser& user, std::int64_t ticket_id,
       return fail(ErrorCode::kPermissionDenied, "You cannot change this ticket.");
     }
     if (trim(who).empty()) {
-      return fail(ErrorCode::kInvalidArgument, "Enter a colleague's e-mail address or name.",
-                  "cc");
+      return fail(ErrorCode::kInvalidArgument, "Enter a colleague's e-mail address or name.", "cc");
     }
     auto people = resolve_colleagues(c, ticket->organization_id, {who}, ticket->requester.id);
     if (!people) {
@@ -827,15 +827,17 @@ Result<void> add_cc(Env& env, const SessionUser& user, std::int64_t ticket_id,
       return std::unexpected(e);
     }
     for (const auto& p : *people) {
-      auto exists = c.query_optional(
-          "SELECT 1 FROM ticket_ccs WHERE ticket_id = $1 AND user_id = $2", Params(ticket_id, p.id));
+      auto exists =
+          c.query_optional("SELECT 1 FROM ticket_ccs WHERE ticket_id = $1 AND user_id = $2",
+                           Params(ticket_id, p.id));
       if (!exists) return std::unexpected(exists.error());
       if (*exists) continue;
-      auto added = c.execute("INSERT INTO ticket_ccs (ticket_id, user_id, added_at) VALUES ($1, $2, $3)",
-                             Params(ticket_id, p.id, now));
+      auto added =
+          c.execute("INSERT INTO ticket_ccs (ticket_id, user_id, added_at) VALUES ($1, $2, $3)",
+                    Params(ticket_id, p.id, now));
       if (!added) return std::unexpected(added.error());
-      auto e = record_event(c, ticket_id, user.id, "cc_added", std::nullopt, std::nullopt,
-                            p.name, now);
+      auto e =
+          record_event(c, ticket_id, user.id, "cc_added", std::nullopt, std::nullopt, p.name, now);
       if (!e) return std::unexpected(e.error());
     }
     return {};
@@ -876,8 +878,8 @@ Result<void> close_with(Env& env, const SessionUser& user, std::int64_t ticket_i
                   confirm ? "There is no fix waiting for your confirmation on this ticket."
                           : "Only the person who opened this ticket can close it.");
     }
-    auto closure = confirm ? domain::confirm_fix(ticket->status)
-                           : domain::close_as_requester(ticket->status);
+    auto closure =
+        confirm ? domain::confirm_fix(ticket->status) : domain::close_as_requester(ticket->status);
     if (!closure) return std::unexpected(closure.error());
     auto updated = c.execute(
         "UPDATE tickets SET status = $1, status_changed_at = $2, last_activity_at = $2, "
@@ -970,8 +972,8 @@ Result<std::vector<StashedUpload>> stash_uploads(Env& env, const SessionUser& us
                                                  const std::vector<Upload>& uploads) {
   std::int64_t now = env.now();
   return env.db.transaction([&](Connection& c) -> Result<std::vector<StashedUpload>> {
-    auto expired = c.execute("DELETE FROM upload_stash WHERE created_at < $1",
-                             Params(now - 86'400));
+    auto expired =
+        c.execute("DELETE FROM upload_stash WHERE created_at < $1", Params(now - 86'400));
     if (!expired) return std::unexpected(expired.error());
     std::vector<StashedUpload> out;
     for (const auto& u : uploads) {

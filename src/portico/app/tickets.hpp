@@ -50,13 +50,13 @@ struct TicketQuery {
   std::string search;  // a ticket number ("42", "#42") or words
   SortColumn sort = SortColumn::kLastActivity;
   bool descending = true;
-  int page = 1;        // 1-based
+  int page = 1;  // 1-based
   int page_size = kPageSize;
   // Agent desk only (ignored for customers): narrow the queue.
   bool unassigned = false;
   std::optional<std::int64_t> assignee_id;
-  std::optional<domain::Team> team;             // statuses that team owns
-  std::optional<domain::Status> status;         // one exact status
+  std::optional<domain::Team> team;      // statuses that team owns
+  std::optional<domain::Status> status;  // one exact status
   std::optional<std::int64_t> organization_id;
   std::optional<domain::TicketType> type;
 };
@@ -78,7 +78,7 @@ struct TicketListItem {
 
 struct TicketList {
   std::vector<TicketListItem> items;
-  std::int64_t total = 0;        // matching the whole query (all pages)
+  std::int64_t total = 0;  // matching the whole query (all pages)
   std::vector<std::pair<StatusFilter, std::int64_t>> counts;  // per filter, same view + search
   std::vector<std::pair<domain::Status, std::int64_t>> status_counts;  // per status, same query
   int page = 1;
@@ -153,9 +153,9 @@ struct TicketDetail {
 // ---- Changes -----------------------------------------------------------------------------
 
 struct NewTicket {
-  std::string type;         // domain::TicketType slug
+  std::string type;  // domain::TicketType slug
   std::string subject;
-  std::string description;  // Markdown
+  std::string description;       // Markdown
   std::vector<std::string> ccs;  // colleagues by e-mail or exact name
   std::vector<Upload> attachments;
 };
@@ -165,16 +165,16 @@ struct NewTicket {
                                                  const NewTicket& input);
 
 struct ReplyOutcome {
-  std::int64_t ticket_id = 0;         // where the reply landed (a follow-up ticket's ID)
+  std::int64_t ticket_id = 0;  // where the reply landed (a follow-up ticket's ID)
   bool started_follow_up = false;
   std::optional<domain::Status> new_status;  // set when the reply moved the ticket
 };
 
 // A public reply (or, for staff, an internal note). A customer's reply moves the ticket as the
 // workflow says (status_after_customer_reply); staff and assignee/team are told by e-mail.
-[[nodiscard]] Result<ReplyOutcome> reply(Env& env, const SessionUser& user,
-                                         std::int64_t ticket_id, const std::string& body,
-                                         std::vector<Upload> attachments, bool internal = false);
+[[nodiscard]] Result<ReplyOutcome> reply(Env& env, const SessionUser& user, std::int64_t ticket_id,
+                                         const std::string& body, std::vector<Upload> attachments,
+                                         bool internal = false);
 
 [[nodiscard]] Result<void> add_cc(Env& env, const SessionUser& user, std::int64_t ticket_id,
                                   const std::string& who);

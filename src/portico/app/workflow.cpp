@@ -62,7 +62,8 @@ Result<StatusChangeOutcome> change_status(Env& env, const SessionUser& agent,
   input.deployment_schedule = present(change.deployment_schedule);
   if (!change.fix_given.empty()) {
     input.fix_given = domain::fix_given_from_slug(change.fix_given);
-    if (!input.fix_given) return fail(ErrorCode::kInvalidArgument, "Choose what was given.", "fix_given");
+    if (!input.fix_given)
+      return fail(ErrorCode::kInvalidArgument, "Choose what was given.", "fix_given");
   }
   if (!change.resolution.empty()) {
     input.resolution = domain::resolution_from_slug(change.resolution);
@@ -112,10 +113,12 @@ Result<StatusChangeOutcome> change_status(Env& env, const SessionUser& agent,
         Params(domain::to_code(*to), now,
                *to == domain::Status::kDevelopmentTeam ? input.fix_version : std::nullopt,
                *to == domain::Status::kDeploymentTeam ? input.deployment_schedule : std::nullopt,
-               input.fix_given ? std::optional<std::string>(std::string(domain::fix_given_slug(*input.fix_given)))
+               input.fix_given ? std::optional<std::string>(
+                                     std::string(domain::fix_given_slug(*input.fix_given)))
                                : std::nullopt,
                closing ? 1 : 0,
-               input.resolution ? std::optional<std::string>(std::string(domain::resolution_slug(*input.resolution)))
+               input.resolution ? std::optional<std::string>(
+                                      std::string(domain::resolution_slug(*input.resolution)))
                                 : std::nullopt,
                reopening ? 1 : 0, waiting ? 1 : 0, ticket_id, domain::to_code(from)));
     if (!updated) return std::unexpected(updated.error());
@@ -124,11 +127,12 @@ Result<StatusChangeOutcome> change_status(Env& env, const SessionUser& agent,
                   "Someone changed this ticket's status a moment ago. Reload and try again.");
     }
     std::optional<std::string> reason = input.reason;
-    if (closing && input.resolution) reason = std::string(domain::resolution_label(*input.resolution));
+    if (closing && input.resolution)
+      reason = std::string(domain::resolution_label(*input.resolution));
     if (input.forced) reason = "Forced by an admin: " + input.reason.value_or("");
-    auto event = detail::record_event(c, ticket_id, agent.id,
-                                      reopening ? "reopened" : "status_changed",
-                                      domain::to_code(from), domain::to_code(*to), reason, now);
+    auto event =
+        detail::record_event(c, ticket_id, agent.id, reopening ? "reopened" : "status_changed",
+                             domain::to_code(from), domain::to_code(*to), reason, now);
     if (!event) return std::unexpected(event.error());
     if (input.message) {
       auto message = detail::insert_message(c, ticket_id, agent.id, *input.message, false, now);
@@ -152,11 +156,13 @@ Result<StatusChangeOutcome> change_status(Env& env, const SessionUser& agent,
         break;
       case domain::Status::kWaitingOnCustomerFixValidation:
         mail.subject_suffix = "please confirm the fix";
-        mail.headline = "Please check the fix (or our explanation) and confirm it on the ticket "
-                        "page, or reply with your questions.";
+        mail.headline =
+            "Please check the fix (or our explanation) and confirm it on the ticket "
+            "page, or reply with your questions.";
         mail.action_text = "Confirm the fix or reply";
         if (ticket->fix_given) {
-          mail.details.emplace_back("Given", std::string(domain::fix_given_label(*ticket->fix_given)));
+          mail.details.emplace_back("Given",
+                                    std::string(domain::fix_given_label(*ticket->fix_given)));
         }
         break;
       case domain::Status::kClosed:
@@ -194,8 +200,9 @@ Result<StatusChangeOutcome> change_status(Env& env, const SessionUser& agent,
       for (const auto& r : *contacts) to_contacts.push_back({r.integer(0), r.text(1), r.text(2)});
       TicketMail schedule = mail;
       schedule.subject_suffix = "deployment schedule";
-      schedule.headline = "The fix is ready. This is the deployment schedule agreed for your "
-                          "organization.";
+      schedule.headline =
+          "The fix is ready. This is the deployment schedule agreed for your "
+          "organization.";
       schedule.details = {{"Fix version", ticket->fix_version.value_or("")},
                           {"Deployment schedule", input.deployment_schedule.value_or("")}};
       if (auto q = queue_ticket_mail(c, env, to_contacts, schedule, agent.id); !q) {
@@ -213,7 +220,8 @@ Result<StatusChangeOutcome> change_status(Env& env, const SessionUser& agent,
       queue.status = *to;
       queue.staff_link = true;
       queue.subject_suffix = std::string(domain::team_name(*new_owner));
-      queue.headline = fmt::format("{} moved this ticket to {}.", agent.name, domain::status_name(*to));
+      queue.headline =
+          fmt::format("{} moved this ticket to {}.", agent.name, domain::status_name(*to));
       if (auto q = queue_ticket_mail(c, env, *team, queue, agent.id); !q) {
         return std::unexpected(q.error());
       }
@@ -226,15 +234,15 @@ Result<StatusChangeOutcome> change_status(Env& env, const SessionUser& agent,
         requester.name = ticket->requester.name;
         requester.email = ticket->requester.email;
         requester.organization_id = ticket->organization_id;
-        std::string body = fmt::format(
-            "Filed by {} on behalf of {} from ticket #{}.\n\n{}", agent.name,
-            ticket->requester.name, ticket_id, input.message.value_or(*subject));
+        std::string body =
+            fmt::format("Filed by {} on behalf of {} from ticket #{}.\n\n{}", agent.name,
+                        ticket->requester.name, ticket_id, input.message.value_or(*subject));
         auto id = detail::create_ticket(c, env, requester, domain::TicketType::kSuggestion,
                                         subject->substr(0, kMaxSubjectLength), body, {}, {},
                                         ticket_id, now);
         if (!id) return std::unexpected(id.error());
-        auto linked = c.execute(
-            "UPDATE tickets SET linked_ticket_id = $1 WHERE id = $2", Params(*id, ticket_id));
+        auto linked = c.execute("UPDATE tickets SET linked_ticket_id = $1 WHERE id = $2",
+                                Params(*id, ticket_id));
         if (!linked) return std::unexpected(linked.error());
         outcome.suggestion_ticket_id = *id;
       }
@@ -337,8 +345,7 @@ Result<std::vector<Person>> key_contacts(Env& env, std::int64_t organization_id)
 Result<AutoCloseStats> run_auto_close(Env& env, std::int64_t now) {
   using std::chrono::seconds;
   using std::chrono::system_clock;
-  auto settings = env.db.with_connection(
-      [](Connection& c) { return load_workflow_settings(c); });
+  auto settings = env.db.with_connection([](Connection& c) { return load_workflow_settings(c); });
   if (!settings) return std::unexpected(settings.error());
   auto waiting = codes_of(domain::statuses_pending_on(domain::PendingOn::kCustomer));
   std::int64_t earliest = std::min(settings->reminder_after, settings->close_after);
@@ -368,18 +375,20 @@ Result<AutoCloseStats> run_auto_close(Env& env, std::int64_t now) {
       bool close = action == domain::AutoCloseAction::kClose;
       // The conditional update is the claim: it succeeds for exactly one runner, and only if
       // nothing changed since the candidate was read.
-      auto claimed = close
-          ? c.execute(
-                "UPDATE tickets SET status = $1, status_changed_at = $2, last_activity_at = $2, "
-                "closed_at = $2, resolution = $3 WHERE id = $4 AND status = $5 AND "
-                "customer_activity_at = $6",
-                Params(domain::to_code(domain::Status::kClosed), now,
-                       std::string(domain::resolution_slug(domain::kAutoCloseResolution)), id,
-                       domain::to_code(*status), activity))
-          : c.execute(
-                "UPDATE tickets SET reminder_sent_at = $1 WHERE id = $2 AND status = $3 AND "
-                "customer_activity_at = $4 AND (reminder_sent_at IS NULL OR reminder_sent_at < $4)",
-                Params(now, id, domain::to_code(*status), activity));
+      auto claimed =
+          close ? c.execute(
+                      "UPDATE tickets SET status = $1, status_changed_at = $2, last_activity_at = "
+                      "$2, "
+                      "closed_at = $2, resolution = $3 WHERE id = $4 AND status = $5 AND "
+                      "customer_activity_at = $6",
+                      Params(domain::to_code(domain::Status::kClosed), now,
+                             std::string(domain::resolution_slug(domain::kAutoCloseResolution)), id,
+                             domain::to_code(*status), activity))
+                : c.execute(
+                      "UPDATE tickets SET reminder_sent_at = $1 WHERE id = $2 AND status = $3 AND "
+                      "customer_activity_at = $4 AND (reminder_sent_at IS NULL OR reminder_sent_at "
+                      "< $4)",
+                      Params(now, id, domain::to_code(*status), activity));
       if (!claimed) return std::unexpected(claimed.error());
       if (*claimed != 1) return false;
       auto subject = c.query_one("SELECT subject FROM tickets WHERE id = $1", Params(id));
@@ -401,10 +410,11 @@ Result<AutoCloseStats> run_auto_close(Env& env, std::int64_t now) {
       mail.status = close ? domain::Status::kClosed : *status;
       if (close) {
         mail.subject_suffix = "closed";
-        mail.headline = "We closed this ticket because we did not hear back from you. If you "
-                        "still need help, reply on the ticket page.";
-        mail.details.emplace_back("Resolution", std::string(domain::resolution_label(
-                                                    domain::kAutoCloseResolution)));
+        mail.headline =
+            "We closed this ticket because we did not hear back from you. If you "
+            "still need help, reply on the ticket page.";
+        mail.details.emplace_back(
+            "Resolution", std::string(domain::resolution_label(domain::kAutoCloseResolution)));
       } else {
         mail.subject_suffix = "reminder";
         mail.headline = fmt::format(

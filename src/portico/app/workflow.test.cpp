@@ -37,7 +37,8 @@ class WorkflowService : public ::testing::Test {
     auto mail = mail::MailTemplates::load(mail::test::source_dir() / "data" / "templates" / "mail");
     ASSERT_TRUE(mail) << mail.error().message;
     mail_ = std::make_unique<mail::MailTemplates>(std::move(*mail));
-    env_ = std::make_unique<Env>(Env{*db_, *mail_, "http://portico.test", [this] { return now_.load(); }});
+    env_ = std::make_unique<Env>(
+        Env{*db_, *mail_, "http://portico.test", [this] { return now_.load(); }});
     seed();
   }
   void TearDown() override {
@@ -55,7 +56,8 @@ class WorkflowService : public ::testing::Test {
   }
 
   std::int64_t insert(std::string_view sql, const Params& params) {
-    auto row = db_->with_connection([&](storage::Connection& c) { return c.query_one(sql, params); });
+    auto row =
+        db_->with_connection([&](storage::Connection& c) { return c.query_one(sql, params); });
     EXPECT_TRUE(row) << row.error().message;
     return row->integer(0);
   }
@@ -65,7 +67,8 @@ class WorkflowService : public ::testing::Test {
         "INSERT INTO organizations (name, name_key, created_at) VALUES ('Acme', 'acme', 0) "
         "RETURNING id",
         Params());
-    auto person = [&](std::string email, std::string role, std::optional<std::int64_t> o, bool key) {
+    auto person = [&](std::string email, std::string role, std::optional<std::int64_t> o,
+                      bool key) {
       return insert(
           "INSERT INTO users (email, email_key, name, role, organization_id, is_key_contact, "
           "password_hash, created_at, updated_at) VALUES ($1, $1, $2, $3, $4, $5, 'x', 0, 0) "
@@ -88,7 +91,8 @@ class WorkflowService : public ::testing::Test {
   }
 
   std::int64_t new_ticket() {
-    auto id = submit_ticket(*env_, customer_, NewTicket{"problem", "Labels print wrong", "It breaks", {}, {}});
+    auto id = submit_ticket(*env_, customer_,
+                            NewTicket{"problem", "Labels print wrong", "It breaks", {}, {}});
     EXPECT_TRUE(id) << id.error().message;
     return *id;
   }
@@ -101,7 +105,8 @@ class WorkflowService : public ::testing::Test {
   }
 
   std::int64_t count(std::string_view sql, const Params& params = {}) {
-    auto row = db_->with_connection([&](storage::Connection& c) { return c.query_one(sql, params); });
+    auto row =
+        db_->with_connection([&](storage::Connection& c) { return c.query_one(sql, params); });
     EXPECT_TRUE(row) << row.error().message;
     return row->integer(0);
   }
@@ -135,7 +140,9 @@ TEST_F(WorkflowService, WaitingOnCustomerNeedsAMessageThatIsMailedToTheRequester
   EXPECT_EQ(count("SELECT COUNT(*) FROM outbox WHERE to_address = 'ana@acme.test' AND "
                   "body_text LIKE '%Which printer model%'"),
             1);
-  EXPECT_EQ(count("SELECT COUNT(*) FROM messages WHERE ticket_id = $1 AND is_internal = 0", Params(id)), 2);
+  EXPECT_EQ(
+      count("SELECT COUNT(*) FROM messages WHERE ticket_id = $1 AND is_internal = 0", Params(id)),
+      2);
 }
 
 TEST_F(WorkflowService, CustomerReplyMovesWaitingTicketToTriaging) {
@@ -202,7 +209,9 @@ TEST_F(WorkflowService, RemindsThenClosesAfterTheDelaysAndOnlyOnce) {
   change.message = "Please send the log.";
   ASSERT_TRUE(move(id, "waiting-initial-information", change));
   std::int64_t start = now_;
-  auto reminders = [&] { return count("SELECT COUNT(*) FROM outbox WHERE subject LIKE '%reminder%'"); };
+  auto reminders = [&] {
+    return count("SELECT COUNT(*) FROM outbox WHERE subject LIKE '%reminder%'");
+  };
 
   now_ = start + 2 * kDay;
   ASSERT_TRUE(run_auto_close(*env_, now_));
@@ -221,7 +230,9 @@ TEST_F(WorkflowService, RemindsThenClosesAfterTheDelaysAndOnlyOnce) {
   ASSERT_TRUE(second);
   EXPECT_EQ(second->closed, 1);
   EXPECT_EQ(status_of(id), domain::Status::kClosed);
-  EXPECT_EQ(count("SELECT COUNT(*) FROM tickets WHERE id = $1 AND resolution = 'no-response'", Params(id)), 1);
+  EXPECT_EQ(count("SELECT COUNT(*) FROM tickets WHERE id = $1 AND resolution = 'no-response'",
+                  Params(id)),
+            1);
   auto third = run_auto_close(*env_, now_ + kDay);
   ASSERT_TRUE(third);
   EXPECT_EQ(third->closed, 0);
@@ -259,7 +270,10 @@ TEST_F(WorkflowService, TwoRunnersRacingRemindEachTicketExactlyOnce) {
   auto runner = [&](Env& env) {
     for (int pass = 0; pass < 3; ++pass) {
       auto stats = run_auto_close(env, now_);
-      if (stats) reminded += stats->reminded; else ++errors;
+      if (stats)
+        reminded += stats->reminded;
+      else
+        ++errors;
     }
   };
   std::thread a(runner, std::ref(*env_));

@@ -36,8 +36,8 @@ std::optional<std::int64_t> int_flag(const Flags& flags, const std::string& name
   auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), value);
   if (text->empty() || ec != std::errc{} || end != text->data() + text->size() || value < min ||
       value > max) {
-    print_error(fmt::format("--{} must be a whole number from {} to {}, not '{}'", name, min, max,
-                            *text));
+    print_error(
+        fmt::format("--{} must be a whole number from {} to {}, not '{}'", name, min, max, *text));
     return std::nullopt;
   }
   return value;
@@ -58,9 +58,10 @@ Result<void> write_logins(const std::filesystem::path& path, const app::BenchDat
     return fail(ErrorCode::kUnavailable, fmt::format("cannot write {}", path.string()));
   }
   out << "# Written by `portico bench-data`; read by bench/run.sh. key=value, one a line.\n";
-  out << fmt::format("backend={}\ntickets={}\nmessages={}\ncustomers={}\norganizations={}\n"
-                     "seed={}\nnow={}\n",
-                     backend, r.tickets, r.messages, o.customers, r.organizations, o.seed, o.now);
+  out << fmt::format(
+      "backend={}\ntickets={}\nmessages={}\ncustomers={}\norganizations={}\n"
+      "seed={}\nnow={}\n",
+      backend, r.tickets, r.messages, o.customers, r.organizations, o.seed, o.now);
   out << fmt::format("password={}\n", r.password);
   std::map<std::string, int> numbering;
   for (const auto& login : r.logins) {
@@ -124,11 +125,11 @@ The database must be new (migrated or empty). Every generated user's password is
 int run_bench_data(const Flags& flags) {
   auto tickets = int_flag(flags, "tickets", 1'000'000, 100, 100'000'000);
   if (!tickets) return kUsageError;
-  auto customers = int_flag(flags, "customers", std::max<std::int64_t>(10, *tickets / 20), 1,
-                            10'000'000);
+  auto customers =
+      int_flag(flags, "customers", std::max<std::int64_t>(10, *tickets / 20), 1, 10'000'000);
   if (!customers) return kUsageError;
-  auto organizations = int_flag(flags, "organizations",
-                                std::max<std::int64_t>(2, *customers / 25), 1, 1'000'000);
+  auto organizations =
+      int_flag(flags, "organizations", std::max<std::int64_t>(2, *customers / 25), 1, 1'000'000);
   if (!organizations) return kUsageError;
   auto seed = int_flag(flags, "seed", 1, 0, std::numeric_limits<std::int64_t>::max());
   if (!seed) return kUsageError;
@@ -143,8 +144,8 @@ int run_bench_data(const Flags& flags) {
     auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), value);
     if (text->empty() || ec != std::errc{} || end != text->data() + text->size() || value < 1 ||
         value > 40) {
-      print_error(fmt::format("--messages-per-ticket must be a number from 1 to 40, not '{}'",
-                              *text));
+      print_error(
+          fmt::format("--messages-per-ticket must be a number from 1 to 40, not '{}'", *text));
       return kUsageError;
     }
     per_ticket = value;
@@ -219,8 +220,8 @@ int run_bench_data(const Flags& flags) {
       std::cout << fmt::format("  {:<46} {:>8.1f} s\n", phase.name, phase.seconds);
     }
   }
-  std::cout << fmt::format("  {:<46} {:>8.1f} s  {:>11} rows  {:>9.0f} rows/s overall\n",
-                           "total", r.seconds, all_rows,
+  std::cout << fmt::format("  {:<46} {:>8.1f} s  {:>11} rows  {:>9.0f} rows/s overall\n", "total",
+                           r.seconds, all_rows,
                            static_cast<double>(all_rows) / std::max(r.seconds, 1e-9));
   std::cout << fmt::format("\nEvery generated user's password: {}\n", r.password);
   for (const auto& login : r.logins) {

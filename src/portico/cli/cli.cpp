@@ -17,12 +17,12 @@
 #include "portico/app/accounts.hpp"
 #include "portico/app/demo.hpp"
 #include "portico/app/directory.hpp"
+#include "portico/app/workflow.hpp"
+#include "portico/cli/bench_command.hpp"
 #include "portico/core/config.hpp"
 #include "portico/core/log.hpp"
 #include "portico/core/time.hpp"
 #include "portico/http/server.hpp"
-#include "portico/app/workflow.hpp"
-#include "portico/cli/bench_command.hpp"
 #include "portico/jobs/outbox_worker.hpp"
 #include "portico/jobs/periodic.hpp"
 #include "portico/mail/outbox.hpp"
@@ -169,16 +169,14 @@ int cmd_serve(const Flags& flags) {
   options.host = config->listen_host;
   options.port = config->listen_port;
   options.max_body_bytes = config->max_body_bytes;
-  options.worker_threads =
-      config->workers > 0 ? config->workers
-                          : std::max(2, static_cast<int>(std::thread::hardware_concurrency()));
+  options.worker_threads = config->workers > 0
+                               ? config->workers
+                               : std::max(2, static_cast<int>(std::thread::hardware_concurrency()));
   options.header_timeout = std::chrono::milliseconds(config->header_timeout_ms);
   options.idle_timeout = std::chrono::milliseconds(config->idle_timeout_ms);
   http::Server server(
       options, [&app](http::Request& request) { return app.handle(request); },
-      [&app](int status, const http::Request* request) {
-        return app.error_page(status, request);
-      });
+      [&app](int status, const http::Request* request) { return app.error_page(status, request); });
   if (auto listening = server.listen(); !listening) {
     print_error(listening.error().message);
     return 1;
@@ -187,10 +185,10 @@ int cmd_serve(const Flags& flags) {
   if (config->base_url_is_default) env.base_url = fmt::format("http://localhost:{}", server.port());
   // Background jobs start once the base URL is final. Mail leaves through the outbox; without
   // an SMTP URL it stays there (CLI and admin page).
-  jobs::OutboxWorker outbox(**db, mail::MailIdentity{config->mail_from, config->mail_from_name, {}},
-                            config->smtp_url.empty() ? std::nullopt
-                                                     : std::optional<std::string>(config->smtp_url),
-                            time::system_now);
+  jobs::OutboxWorker outbox(
+      **db, mail::MailIdentity{config->mail_from, config->mail_from_name, {}},
+      config->smtp_url.empty() ? std::nullopt : std::optional<std::string>(config->smtp_url),
+      time::system_now);
   if (outbox.configured()) outbox.start();
   // Reminders and auto-close for tickets pending on the customer, once a minute.
   jobs::Periodic auto_close("auto-close", std::chrono::seconds(60), [&env] {
@@ -198,7 +196,8 @@ int cmd_serve(const Flags& flags) {
     if (!stats) {
       spdlog::warn("auto-close: {}", stats.error().message);
     } else if (stats->reminded + stats->closed > 0) {
-      spdlog::info("auto-close: {} reminder(s), {} ticket(s) closed", stats->reminded, stats->closed);
+      spdlog::info("auto-close: {} reminder(s), {} ticket(s) closed", stats->reminded,
+                   stats->closed);
     }
   });
   auto_close.start();
@@ -412,8 +411,8 @@ int cmd_outbox_show(const Flags& flags) {
 std::map<std::string, Command> commands() {
   auto config_flags = config_flag_names();
   auto serve_flags = config_flags;
-  for (const char* f : {"workers", "max-body-mib", "port-file", "header-timeout-ms",
-                        "idle-timeout-ms"}) {
+  for (const char* f :
+       {"workers", "max-body-mib", "port-file", "header-timeout-ms", "idle-timeout-ms"}) {
     serve_flags.emplace_back(f);
   }
   auto with = [&](std::initializer_list<const char*> extra) {
@@ -422,14 +421,19 @@ std::map<std::string, Command> commands() {
     return flags;
   };
   return {
-      {"serve",
-       {"start the web server", "portico serve [flags]", serve_flags, {}, cmd_serve}},
+      {"serve", {"start the web server", "portico serve [flags]", serve_flags, {}, cmd_serve}},
       {"migrate",
-       {"create or upgrade the database schema", "portico migrate [flags]", config_flags, {},
+       {"create or upgrade the database schema",
+        "portico migrate [flags]",
+        config_flags,
+        {},
         cmd_migrate}},
       {"demo",
        {"load demo data (organizations, people, tickets, articles) once, print the demo logins",
-        "portico demo [flags]", config_flags, {}, cmd_demo}},
+        "portico demo [flags]",
+        config_flags,
+        {},
+        cmd_demo}},
       {"invite",
        {"invite a person: queue their invitation e-mail and print its Create password link",
         "portico invite --email E [--name N] [--org O] [--role R] [--team T ...] [flags]",
@@ -446,7 +450,8 @@ std::map<std::string, Command> commands() {
                 repeat the flag or separate with commas for several teams)
 )"}},
       {"org create",
-       {"create an organization", "portico org create NAME [--domain D ...] [flags]",
+       {"create an organization",
+        "portico org create NAME [--domain D ...] [flags]",
         with({"domain"}),
         {},
         cmd_org_create,
@@ -469,13 +474,21 @@ Works on an empty database: this is how the first admin is made.
 )"}},
       {"outbox list",
        {"list the newest outgoing mail (id, state, created, to, subject)",
-        "portico outbox list [--limit N] [flags]", with({"limit"}), {}, cmd_outbox_list, {},
+        "portico outbox list [--limit N] [flags]",
+        with({"limit"}),
+        {},
+        cmd_outbox_list,
+        {},
         R"(
   --limit N     how many messages, newest first (default 20, at most 500)
 )"}},
       {"outbox show",
        {"print one outgoing mail whole: headers, text part and HTML part",
-        "portico outbox show ID [flags]", config_flags, {}, cmd_outbox_show, {"ID"},
+        "portico outbox show ID [flags]",
+        config_flags,
+        {},
+        cmd_outbox_show,
+        {"ID"},
         R"(
   ID            the message number from `portico outbox list`
 Without SMTP configured, mail stays in the outbox: this is how to follow a Create password link.
@@ -484,7 +497,11 @@ Without SMTP configured, mail stays in the outbox: this is how to follow a Creat
        {"generate a large benchmark dataset into a new database and write the bench logins",
         "portico bench-data [--tickets N] [--messages-per-ticket M] [--customers N] "
         "[--organizations N] [--seed S] [flags]",
-        bench_data_flags(), {}, run_bench_data, {}, std::string(bench_data_details())}},
+        bench_data_flags(),
+        {},
+        run_bench_data,
+        {},
+        std::string(bench_data_details())}},
       {"version", {"print the version", "portico version", {}, {}, cmd_version}},
   };
 }

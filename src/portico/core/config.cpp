@@ -82,8 +82,7 @@ Result<Flags> Flags::parse(const std::vector<std::string>& args,
       }
       flags.values_.emplace(name, *value);
     } else {
-      return fail(ErrorCode::kInvalidArgument,
-                  fmt::format("unknown flag --{} (see --help)", name));
+      return fail(ErrorCode::kInvalidArgument, fmt::format("unknown flag --{} (see --help)", name));
     }
   }
   return flags;
@@ -147,7 +146,8 @@ Result<Config> load_config(const Flags& flags) {
     config.smtp_url = *smtp;
   }
   if (auto from = pick("mail-from", "PORTICO_MAIL_FROM")) {
-    if (from->find('@') == std::string::npos || from->find_first_of(" <>\r\n") != std::string::npos) {
+    if (from->find('@') == std::string::npos ||
+        from->find_first_of(" <>\r\n") != std::string::npos) {
       return fail(ErrorCode::kInvalidArgument,
                   fmt::format("mail sender '{}' must be a bare e-mail address", *from));
     }

@@ -17,9 +17,9 @@ struct Config {
   std::string listen_host = "127.0.0.1";
   std::uint16_t listen_port = 8080;
   std::string database_url = "sqlite:var/portico.db";
-  std::string base_url;  // for links in mail; defaults to http://localhost:<port>
+  std::string base_url;             // for links in mail; defaults to http://localhost:<port>
   bool base_url_is_default = true;  // then serve rewrites it with the port actually bound
-  std::string smtp_url;  // empty: mail stays in the outbox
+  std::string smtp_url;             // empty: mail stays in the outbox
   std::string mail_from = "support@portico.example";  // From: and SMTP envelope sender
   std::string mail_from_name = "Portico Support";
   std::filesystem::path data_dir;

@@ -11,7 +11,8 @@ void init_logging(const std::string& level) {
   main->set_level(spdlog::level::from_str(level));
   spdlog::set_default_logger(main);
   auto access = spdlog::stdout_logger_mt("access");
-  access->set_pattern(R"({"ts":"%Y-%m-%dT%H:%M:%S.%eZ","log":"access",%v)", spdlog::pattern_time_type::utc);
+  access->set_pattern(R"({"ts":"%Y-%m-%dT%H:%M:%S.%eZ","log":"access",%v)",
+                      spdlog::pattern_time_type::utc);
   access->set_level(level == "off" || level == "error" || level == "warn" ? spdlog::level::off
                                                                           : spdlog::level::info);
   access->flush_on(spdlog::level::info);

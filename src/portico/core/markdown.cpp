@@ -26,10 +26,9 @@ std::string render(std::string_view text, Output output) {
   }
   cmark_parser_feed(parser, text.data(), text.size());
   cmark_node* doc = cmark_parser_finish(parser);
-  char* rendered =
-      output == Output::kHtml
-          ? cmark_render_html(doc, options, cmark_parser_get_syntax_extensions(parser))
-          : cmark_render_plaintext(doc, options, 0);
+  char* rendered = output == Output::kHtml
+                       ? cmark_render_html(doc, options, cmark_parser_get_syntax_extensions(parser))
+                       : cmark_render_plaintext(doc, options, 0);
   std::string out = rendered ? rendered : "";
   std::free(rendered);
   cmark_node_free(doc);

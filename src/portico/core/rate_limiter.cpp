@@ -21,8 +21,8 @@ std::int64_t RateLimiter::acquire(const std::string& key, double now) {
     b.tokens -= 1.0;
     return 0;
   }
-  return std::max<std::int64_t>(1, static_cast<std::int64_t>(
-                                       std::ceil((1.0 - b.tokens) * refill_seconds_)));
+  return std::max<std::int64_t>(
+      1, static_cast<std::int64_t>(std::ceil((1.0 - b.tokens) * refill_seconds_)));
 }
 
 }  // namespace portico

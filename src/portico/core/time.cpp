@@ -66,11 +66,16 @@ std::string relative(std::int64_t then, std::int64_t now) {
   std::int64_t d = future ? -delta : delta;
   if (d < 60) return "just now";
   std::string amount;
-  if (d < 3600) amount = plural(d / 60, "minute");
-  else if (d < 86400) amount = plural(d / 3600, "hour");
-  else if (d < 86400 * 30) amount = plural(d / 86400, "day");
-  else if (d < 86400 * 365) amount = plural(d / (86400 * 30), "month");
-  else amount = plural(d / (86400 * 365), "year");
+  if (d < 3600)
+    amount = plural(d / 60, "minute");
+  else if (d < 86400)
+    amount = plural(d / 3600, "hour");
+  else if (d < 86400 * 30)
+    amount = plural(d / 86400, "day");
+  else if (d < 86400 * 365)
+    amount = plural(d / (86400 * 30), "month");
+  else
+    amount = plural(d / (86400 * 365), "year");
   return future ? "in " + amount : amount + " ago";
 }
 
@@ -78,8 +83,11 @@ std::string duration(std::int64_t seconds) {
   if (seconds < 60) return "less than a minute";
   std::int64_t days = seconds / 86400, hours = (seconds % 86400) / 3600,
                minutes = (seconds % 3600) / 60;
-  if (days > 0) return hours > 0 ? plural(days, "day") + " " + plural(hours, "hour") : plural(days, "day");
-  if (hours > 0) return minutes > 0 ? plural(hours, "hour") + " " + plural(minutes, "minute") : plural(hours, "hour");
+  if (days > 0)
+    return hours > 0 ? plural(days, "day") + " " + plural(hours, "hour") : plural(days, "day");
+  if (hours > 0)
+    return minutes > 0 ? plural(hours, "hour") + " " + plural(minutes, "minute")
+                       : plural(hours, "hour");
   return plural(minutes, "minute");
 }
 

@@ -20,7 +20,8 @@ TEST(PasswordPolicy, RefusesShortPasswords) {
 }
 
 TEST(PasswordPolicy, RefusesTheEmailAddressInAnyCase) {
-  EXPECT_FALSE(check_password("Ana.Long@Example.com", "Ana.Long@Example.com", "ana.long@example.com"));
+  EXPECT_FALSE(
+      check_password("Ana.Long@Example.com", "Ana.Long@Example.com", "ana.long@example.com"));
   EXPECT_FALSE(check_password("anastasia99", "anastasia99", "ANASTASIA99@example.com"));
 }
 

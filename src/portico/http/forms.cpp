@@ -44,8 +44,8 @@ class FilePartHandler final : public Poco::Net::PartHandler {
       file.bytes.append(chunk, static_cast<std::size_t>(stream.gcount()));
       if (file.bytes.size() > limits_.max_file_bytes && !error_) {
         error_ = Error{ErrorCode::kTooLarge,
-                       fmt::format("The file \"{}\" is larger than the limit of {}.",
-                                   file.filename, human_size(limits_.max_file_bytes)),
+                       fmt::format("The file \"{}\" is larger than the limit of {}.", file.filename,
+                                   human_size(limits_.max_file_bytes)),
                        file.field};
       }
       if (error_) file.bytes.clear();  // keep draining the stream without holding the bytes
@@ -55,10 +55,10 @@ class FilePartHandler final : public Poco::Net::PartHandler {
     if (error_) return;
     total_ += file.bytes.size();
     if (files_.size() + 1 > limits_.max_files) {
-      error_ = Error{ErrorCode::kTooLarge,
-                     fmt::format("Too many files: at most {} can be attached at once.",
-                                 limits_.max_files),
-                     file.field};
+      error_ = Error{
+          ErrorCode::kTooLarge,
+          fmt::format("Too many files: at most {} can be attached at once.", limits_.max_files),
+          file.field};
       return;
     }
     if (total_ > limits_.max_total_file_bytes) {

@@ -24,7 +24,9 @@ struct UploadedFile {
 
 class Form {
  public:
-  void add(std::string name, std::string value) { fields_.emplace_back(std::move(name), std::move(value)); }
+  void add(std::string name, std::string value) {
+    fields_.emplace_back(std::move(name), std::move(value));
+  }
   void add_file(UploadedFile file) { files_.push_back(std::move(file)); }
 
   // The first value of a field, or "" when absent.
@@ -43,9 +45,9 @@ class Form {
 
 struct FormLimits {
   std::size_t max_fields = 200;
-  std::size_t max_value_bytes = 256 * 1024;          // one text field (a long reply fits)
+  std::size_t max_value_bytes = 256 * 1024;  // one text field (a long reply fits)
   std::size_t max_files = 10;
-  std::size_t max_file_bytes = 25 * 1024 * 1024;     // one attachment
+  std::size_t max_file_bytes = 25 * 1024 * 1024;  // one attachment
   std::size_t max_total_file_bytes = 25 * 1024 * 1024;
 };
 

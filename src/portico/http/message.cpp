@@ -83,8 +83,8 @@ Response Response::download(std::string bytes, std::string_view filename,
     ascii += (u >= 0x20 && u < 0x7f && c != '"' && c != '\\' && c != '/' && c != ';') ? c : '_';
   }
   if (ascii.empty()) ascii = "download";
-  r.headers.set("Content-Type", std::string(content_type.empty() ? "application/octet-stream"
-                                                                 : content_type));
+  r.headers.set("Content-Type",
+                std::string(content_type.empty() ? "application/octet-stream" : content_type));
   r.headers.set("Content-Disposition",
                 fmt::format("attachment; filename=\"{}\"; filename*=UTF-8''{}", ascii,
                             percent_encode(filename)));

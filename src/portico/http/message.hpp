@@ -14,7 +14,9 @@ namespace portico::http {
 // Header names compare case-insensitively; insertion order is kept.
 class Headers {
  public:
-  void add(std::string name, std::string value) { items_.emplace_back(std::move(name), std::move(value)); }
+  void add(std::string name, std::string value) {
+    items_.emplace_back(std::move(name), std::move(value));
+  }
   void set(std::string_view name, std::string value);  // replaces every header of that name
   void remove(std::string_view name);
   std::optional<std::string_view> get(std::string_view name) const;
@@ -26,10 +28,10 @@ class Headers {
 };
 
 struct Request {
-  std::string method;          // upper-case, e.g. "GET"
-  std::string target;          // as sent: path plus optional query
-  std::string path;            // percent-decoded path
-  std::string query;           // raw query string (after '?'), not decoded
+  std::string method;  // upper-case, e.g. "GET"
+  std::string target;  // as sent: path plus optional query
+  std::string path;    // percent-decoded path
+  std::string query;   // raw query string (after '?'), not decoded
   Headers headers;
   std::string body;
   std::string remote_address;  // peer IP address

@@ -15,7 +15,9 @@ namespace portico::http {
 
 class RouteParams {
  public:
-  void add(std::string name, std::string value) { items_.emplace_back(std::move(name), std::move(value)); }
+  void add(std::string name, std::string value) {
+    items_.emplace_back(std::move(name), std::move(value));
+  }
   // The value of {name}; empty if the route has no such parameter.
   std::string_view get(std::string_view name) const;
 
@@ -77,8 +79,8 @@ class Router {
     return out;
   }
 
-  static bool matches(const std::vector<std::string>& pattern,
-                      const std::vector<std::string>& path, RouteParams& params) {
+  static bool matches(const std::vector<std::string>& pattern, const std::vector<std::string>& path,
+                      RouteParams& params) {
     if (pattern.size() != path.size()) return false;
     for (std::size_t i = 0; i < pattern.size(); ++i) {
       const std::string& p = pattern[i];

@@ -6,9 +6,9 @@
 #include <sys/resource.h>
 
 #include <atomic>
-#include <limits>
 #include <boost/asio.hpp>
 #include <boost/beast.hpp>
+#include <limits>
 #include <thread>
 #include <vector>
 
@@ -85,8 +85,8 @@ struct Server::Impl {
 
   void log_access(const Request* req, std::string_view method, std::string_view path, int status,
                   std::size_t bytes, std::chrono::steady_clock::time_point start) {
-    double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
-                    .count();
+    double ms =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
     access_log->info(R"("method":"{}","path":"{}","status":{},"bytes":{},"ms":{:.2f},"ip":"{}"}})",
                      method, escape_json(path), status, bytes, ms,
                      req ? req->remote_address : std::string());
@@ -141,8 +141,8 @@ struct Server::Impl {
     stream.expires_after(options.write_timeout);
     beast::error_code ec;
     co_await bhttp::async_write(stream, out, asio::redirect_error(asio::use_awaitable, ec));
-    log_access(req, req ? std::string_view(req->method) : "-", req ? std::string_view(req->path) : "-",
-               status, bytes, start);
+    log_access(req, req ? std::string_view(req->method) : "-",
+               req ? std::string_view(req->path) : "-", status, bytes, start);
   }
 
   asio::awaitable<Response> call_handler(Request& req) {
@@ -271,8 +271,8 @@ struct Server::Impl {
   asio::awaitable<void> accept_loop() {
     for (;;) {
       beast::error_code ec;
-      tcp::socket socket = co_await acceptor.async_accept(
-          asio::redirect_error(asio::use_awaitable, ec));
+      tcp::socket socket =
+          co_await acceptor.async_accept(asio::redirect_error(asio::use_awaitable, ec));
       if (ec) {
         if (!acceptor.is_open()) co_return;
         // EMFILE and friends: back off briefly instead of spinning.
@@ -311,12 +311,10 @@ struct Server::Impl {
 };
 
 Server::Server(ServerOptions options, Handler handler, ErrorPage error_page)
-    : impl_(std::make_unique<Impl>(std::move(options), std::move(handler),
-                                   std::move(error_page))) {}
-
-Server::~Server() {
-  impl_->workers.join();
+    : impl_(std::make_unique<Impl>(std::move(options), std::move(handler), std::move(error_page))) {
 }
+
+Server::~Server() { impl_->workers.join(); }
 
 Result<void> Server::listen() {
   raise_open_file_limit();

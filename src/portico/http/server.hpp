@@ -21,7 +21,7 @@ namespace portico::http {
 
 struct ServerOptions {
   std::string host = "127.0.0.1";
-  std::uint16_t port = 8080;              // 0 picks a free port (see Server::port())
+  std::uint16_t port = 8080;  // 0 picks a free port (see Server::port())
   int io_threads = 1;
   int worker_threads = 2;
   std::size_t max_header_bytes = 16 * 1024;

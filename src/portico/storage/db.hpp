@@ -36,7 +36,7 @@ class Row {
   bool is_null(std::size_t i) const;
   std::int64_t integer(std::size_t i) const;  // NULL reads as 0
   double real(std::size_t i) const;
-  std::string text(std::size_t i) const;      // NULL reads as ""
+  std::string text(std::size_t i) const;  // NULL reads as ""
   std::string blob(std::size_t i) const;
   std::optional<std::int64_t> opt_integer(std::size_t i) const;
   std::optional<std::string> opt_text(std::size_t i) const;
@@ -67,19 +67,45 @@ class Params {
     (add(std::forward<Ts>(values)), ...);
   }
 
-  Params& add(std::nullptr_t) { values_.emplace_back(std::monostate{}); return *this; }
-  Params& add(bool v) { values_.emplace_back(std::int64_t{v ? 1 : 0}); return *this; }
+  Params& add(std::nullptr_t) {
+    values_.emplace_back(std::monostate{});
+    return *this;
+  }
+  Params& add(bool v) {
+    values_.emplace_back(std::int64_t{v ? 1 : 0});
+    return *this;
+  }
   template <typename I>
-    requires(std::is_integral_v<I> && !std::is_same_v<I, bool>)
-  Params& add(I v) { values_.emplace_back(static_cast<std::int64_t>(v)); return *this; }
-  Params& add(double v) { values_.emplace_back(v); return *this; }
-  Params& add(std::string v) { values_.emplace_back(std::move(v)); return *this; }
-  Params& add(std::string_view v) { values_.emplace_back(std::string(v)); return *this; }
-  Params& add(const char* v) { values_.emplace_back(std::string(v)); return *this; }
-  Params& add(Blob v) { values_.emplace_back(std::move(v)); return *this; }
+  requires(std::is_integral_v<I> && !std::is_same_v<I, bool>) Params& add(I v) {
+    values_.emplace_back(static_cast<std::int64_t>(v));
+    return *this;
+  }
+  Params& add(double v) {
+    values_.emplace_back(v);
+    return *this;
+  }
+  Params& add(std::string v) {
+    values_.emplace_back(std::move(v));
+    return *this;
+  }
+  Params& add(std::string_view v) {
+    values_.emplace_back(std::string(v));
+    return *this;
+  }
+  Params& add(const char* v) {
+    values_.emplace_back(std::string(v));
+    return *this;
+  }
+  Params& add(Blob v) {
+    values_.emplace_back(std::move(v));
+    return *this;
+  }
   template <typename T>
   Params& add(const std::optional<T>& v) {
-    if (v) add(*v); else add(nullptr);
+    if (v)
+      add(*v);
+    else
+      add(nullptr);
     return *this;
   }
 
@@ -169,9 +195,9 @@ class Database {
 };
 
 struct DatabaseOptions {
-  std::string url;            // "sqlite:PATH" or "postgresql://…"
-  int pool_size = 8;          // connections kept open
-  int busy_timeout_ms = 5000; // SQLite: how long a writer waits for the lock
+  std::string url;             // "sqlite:PATH" or "postgresql://…"
+  int pool_size = 8;           // connections kept open
+  int busy_timeout_ms = 5000;  // SQLite: how long a writer waits for the lock
 };
 
 // Opens a database by URL. Unknown schemes are kInvalidArgument with a message naming the forms.

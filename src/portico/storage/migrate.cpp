@@ -39,9 +39,9 @@ Result<std::vector<MigrationFile>> list_migrations(const std::filesystem::path& 
             [](const auto& a, const auto& b) { return a.version < b.version; });
   for (std::size_t i = 0; i < files.size(); ++i) {
     if (files[i].version != static_cast<int>(i) + 1) {
-      return fail(ErrorCode::kInternal,
-                  fmt::format("migrations must be numbered 1..N without gaps; found {}",
-                              files[i].name));
+      return fail(
+          ErrorCode::kInternal,
+          fmt::format("migrations must be numbered 1..N without gaps; found {}", files[i].name));
     }
   }
   return files;
@@ -104,9 +104,9 @@ Result<MigrationReport> migrate(Database& db, const std::filesystem::path& migra
         return fail(ErrorCode::kInternal,
                     fmt::format("migration {} failed: {}", file.name, ran.error().message));
       }
-      auto recorded = c.execute(
-          "INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)",
-          Params(file.version, file.name, now));
+      auto recorded =
+          c.execute("INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)",
+                    Params(file.version, file.name, now));
       if (!recorded) return std::unexpected(recorded.error());
       return {};
     });

@@ -131,8 +131,7 @@ class PostgresConnection final : public Connection {
       case kFloat8Oid: return std::strtod(data, nullptr);
       case kByteaOid: {
         std::size_t size = 0;
-        unsigned char* bytes =
-            PQunescapeBytea(reinterpret_cast<const unsigned char*>(data), &size);
+        unsigned char* bytes = PQunescapeBytea(reinterpret_cast<const unsigned char*>(data), &size);
         Blob blob{std::string(reinterpret_cast<char*>(bytes), size)};
         PQfreemem(bytes);
         return blob;
@@ -144,7 +143,8 @@ class PostgresConnection final : public Connection {
   Error error(PGresult* r) const {
     const char* state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : nullptr;
     std::string message = r ? PQresultErrorMessage(r) : PQerrorMessage(conn_);
-    while (!message.empty() && (message.back() == '\n' || message.back() == ' ')) message.pop_back();
+    while (!message.empty() && (message.back() == '\n' || message.back() == ' '))
+      message.pop_back();
     std::string_view code = state ? state : "";
     if (code.starts_with("23")) return {ErrorCode::kConflict, message, {}};
     if (code == "40001" || code == "40P01" || code == "55P03" || code.starts_with("08") ||
@@ -174,9 +174,11 @@ class PostgresDatabase final : public Database {
       std::string message = PQerrorMessage(conn);
       PQfinish(conn);
       while (!message.empty() && message.back() == '\n') message.pop_back();
-      return fail(ErrorCode::kUnavailable, fmt::format("cannot connect to PostgreSQL: {}", message));
+      return fail(ErrorCode::kUnavailable,
+                  fmt::format("cannot connect to PostgreSQL: {}", message));
     }
-    PQsetNoticeProcessor(conn, [](void*, const char*) {}, nullptr);
+    PQsetNoticeProcessor(
+        conn, [](void*, const char*) {}, nullptr);
     auto c = std::make_unique<PostgresConnection>(conn);
     auto setup = c->execute_script("SET TIME ZONE 'UTC'; SET client_encoding = 'UTF8'");
     if (!setup) return std::unexpected(setup.error());

@@ -214,7 +214,8 @@ class SqliteDatabase final : public Database {
 Result<std::unique_ptr<Database>> open_sqlite(const std::string& path,
                                               const DatabaseOptions& options) {
   if (path.empty()) {
-    return fail(ErrorCode::kInvalidArgument, "sqlite: URL needs a path, e.g. sqlite:var/portico.db");
+    return fail(ErrorCode::kInvalidArgument,
+                "sqlite: URL needs a path, e.g. sqlite:var/portico.db");
   }
   std::filesystem::path parent = std::filesystem::path(path).parent_path();
   std::error_code ec;

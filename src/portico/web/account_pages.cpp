@@ -24,7 +24,8 @@ Result<http::Response> login_form(Context& ctx) {
   if (ctx.user()) return http::Response::redirect(next);
   Data data;
   data.set("next", next);
-  if ((*query)->get("reset") == "1") data.set("notice", "Your password has been changed. Log in with the new one.");
+  if ((*query)->get("reset") == "1")
+    data.set("notice", "Your password has been changed. Log in with the new one.");
   return ctx.page("login", std::move(data), "Log in");
 }
 
@@ -94,10 +95,10 @@ Result<http::Response> forgot_submit(Context& ctx) {
   }
   Data data;
   data.set("heading", "Check your e-mail");
-  data.set("message", fmt::format(
-                          "If {} belongs to an account, we have sent it a link to choose a new "
-                          "password. The link works once and expires in {} hours.",
-                          *key, app::kPasswordResetLifetime / 3600));
+  data.set("message",
+           fmt::format("If {} belongs to an account, we have sent it a link to choose a new "
+                       "password. The link works once and expires in {} hours.",
+                       *key, app::kPasswordResetLifetime / 3600));
   return ctx.page("message", std::move(data), "Check your e-mail");
 }
 
@@ -164,10 +165,10 @@ Result<http::Response> token_submit(Context& ctx, const TokenPage& page) {
   std::string token = (*form)->get("token");
   auto holder = app::check_token(ctx.services().env, token, page.purpose);
   if (!holder) return link_problem(ctx, page, holder.error());
-  auto session = app::redeem_token(ctx.services().env, token, page.purpose,
-                                   (*form)->get("password"), (*form)->get("password_confirm"),
-                                   ctx.request().remote_address,
-                                   ctx.request().header("User-Agent"));
+  auto session =
+      app::redeem_token(ctx.services().env, token, page.purpose, (*form)->get("password"),
+                        (*form)->get("password_confirm"), ctx.request().remote_address,
+                        ctx.request().header("User-Agent"));
   if (!session) {
     if (session.error().code == ErrorCode::kInvalidArgument) {
       Data data = password_page_data(page, *holder, token);
@@ -238,15 +239,14 @@ Result<http::Response> account_password(Context& ctx) {
   if (!me) return std::unexpected(me.error());
   auto form = ctx.form();
   if (!form) return std::unexpected(form.error());
-  if (auto ok = ctx.take_attempt(ctx.services().limiters.login_account,
-                                 "login:" + (*me)->email);
+  if (auto ok = ctx.take_attempt(ctx.services().limiters.login_account, "login:" + (*me)->email);
       !ok) {
     return std::unexpected(ok.error());
   }
-  auto session = app::change_password(
-      ctx.services().env, **me, (*form)->get("current_password"), (*form)->get("password"),
-      (*form)->get("password_confirm"), ctx.request().remote_address,
-      ctx.request().header("User-Agent"));
+  auto session =
+      app::change_password(ctx.services().env, **me, (*form)->get("current_password"),
+                           (*form)->get("password"), (*form)->get("password_confirm"),
+                           ctx.request().remote_address, ctx.request().header("User-Agent"));
   if (!session) {
     if (!is_form_error(session.error())) return std::unexpected(session.error());
     Data data = account_data(ctx, **me);

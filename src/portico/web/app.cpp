@@ -2,8 +2,8 @@
 
 #include <algorithm>
 
-#include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
+#include <nlohmann/json.hpp>
 
 #include "portico/core/crypto.hpp"
 
@@ -18,17 +18,30 @@ struct ErrorText {
 
 ErrorText error_text(int status) {
   switch (status) {
-    case 400: return {"Bad request", "The request could not be understood. Check the address or the form and try again."};
+    case 400:
+      return {"Bad request",
+              "The request could not be understood. Check the address or the form and try again."};
     case 401: return {"Please log in", "You need to log in to see this page."};
     case 403: return {"Not allowed", "You do not have permission to do this."};
-    case 404: return {"Page not found", "There is nothing here. The link may be old, or the page may have moved."};
+    case 404:
+      return {"Page not found",
+              "There is nothing here. The link may be old, or the page may have moved."};
     case 405: return {"Method not allowed", "This address does not accept that kind of request."};
-    case 409: return {"Conflict", "Someone else changed this at the same time. Reload the page and try again."};
-    case 413: return {"Too large", "What you sent is larger than allowed. Attach smaller or fewer files."};
+    case 409:
+      return {"Conflict",
+              "Someone else changed this at the same time. Reload the page and try again."};
+    case 413:
+      return {"Too large", "What you sent is larger than allowed. Attach smaller or fewer files."};
     case 414: return {"Address too long", "The address of this request is too long."};
-    case 429: return {"Too many requests", "You are doing that too often. Wait a little and try again."};
-    case 431: return {"Headers too large", "Your browser sent more header data than allowed. Clearing this site's cookies may help."};
-    case 503: return {"Busy right now", "The service is busy or a part of it is unavailable. Try again in a moment."};
+    case 429:
+      return {"Too many requests", "You are doing that too often. Wait a little and try again."};
+    case 431:
+      return {"Headers too large",
+              "Your browser sent more header data than allowed. Clearing this site's cookies may "
+              "help."};
+    case 503:
+      return {"Busy right now",
+              "The service is busy or a part of it is unavailable. Try again in a moment."};
     default: return {"Something went wrong", "An unexpected error happened on our side."};
   }
 }
@@ -120,7 +133,8 @@ http::Response App::error_response(const Error& error, const http::Request& requ
   }
   auto r = error_page(status, &request, error.message);
   if (status == 429) {
-    r.headers.set("Retry-After", std::to_string(std::max<std::int64_t>(1, error.retry_after_seconds)));
+    r.headers.set("Retry-After",
+                  std::to_string(std::max<std::int64_t>(1, error.retry_after_seconds)));
   }
   return r;
 }

@@ -20,8 +20,12 @@ class App {
  public:
   explicit App(Services services);
 
-  void get(std::string_view pattern, Handler handler) { router_.add("GET", pattern, std::move(handler)); }
-  void post(std::string_view pattern, Handler handler) { router_.add("POST", pattern, std::move(handler)); }
+  void get(std::string_view pattern, Handler handler) {
+    router_.add("GET", pattern, std::move(handler));
+  }
+  void post(std::string_view pattern, Handler handler) {
+    router_.add("POST", pattern, std::move(handler));
+  }
 
   // Serves one request. Never throws: an escaped exception becomes a 500 page with an error ID
   // that is also logged with the details.

@@ -91,7 +91,9 @@ Result<void> Context::take_attempt(RateLimiter& limiter, const std::string& key)
   auto wait = limiter.acquire(key, static_cast<double>(services_.env.now()));
   if (wait == 0) return {};
   Error error{ErrorCode::kResourceExhausted,
-              "Too many attempts. Please wait a little and try again.", {}, wait};
+              "Too many attempts. Please wait a little and try again.",
+              {},
+              wait};
   return std::unexpected(std::move(error));
 }
 

@@ -25,11 +25,11 @@ class StaticFiles;
 
 // Budgets for endpoints that guess-and-check attacks aim at (per IP and per account).
 struct Limiters {
-  RateLimiter login_ip{20, 30.0};        // 20 at once, then one every 30 s
-  RateLimiter login_account{10, 60.0};   // 10 at once, then one a minute
+  RateLimiter login_ip{20, 30.0};       // 20 at once, then one every 30 s
+  RateLimiter login_account{10, 60.0};  // 10 at once, then one a minute
   RateLimiter reset_ip{10, 60.0};
   RateLimiter reset_account{3, 600.0};
-  RateLimiter token_ip{30, 10.0};        // Create password / reset password links
+  RateLimiter token_ip{30, 10.0};  // Create password / reset password links
   RateLimiter invite_user{60, 10.0};
 };
 

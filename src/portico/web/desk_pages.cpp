@@ -34,7 +34,8 @@ struct Queue {
 std::vector<Queue> queues() {
   std::vector<Queue> out = {{"mine", "My tickets"}, {"unassigned", "Unassigned"}};
   for (auto team : domain::all_teams()) {
-    out.push_back({"team-" + std::string(domain::team_slug(team)), std::string(domain::team_name(team))});
+    out.push_back(
+        {"team-" + std::string(domain::team_slug(team)), std::string(domain::team_name(team))});
   }
   out.push_back({"pending-customer", "Pending on customer"});
   out.push_back({"all", "All tickets"});
@@ -73,8 +74,8 @@ Result<app::TicketQuery> desk_query(const http::Form& q, const app::SessionUser&
     if (!type) return fail(ErrorCode::kInvalidArgument, "Unknown ticket type.");
     query.type = *type;
   }
-  for (auto [field, target] : {std::pair{"org", &query.organization_id},
-                               std::pair{"assignee", &query.assignee_id}}) {
+  for (auto [field, target] :
+       {std::pair{"org", &query.organization_id}, std::pair{"assignee", &query.assignee_id}}) {
     if (auto v = q.find(field); v && !v->empty()) {
       auto id = parse_id(*v);
       if (!id) return fail(ErrorCode::kInvalidArgument, "Unknown filter value.");
@@ -87,7 +88,8 @@ Result<app::TicketQuery> desk_query(const http::Form& q, const app::SessionUser&
     query.sort = *column;
   }
   if (auto dir = q.find("dir"); dir && !dir->empty()) {
-    if (*dir != "asc" && *dir != "desc") return fail(ErrorCode::kInvalidArgument, "Unknown sort direction.");
+    if (*dir != "asc" && *dir != "desc")
+      return fail(ErrorCode::kInvalidArgument, "Unknown sort direction.");
     query.descending = *dir == "desc";
   }
   if (auto page = q.find("page"); page && !page->empty()) {
@@ -105,7 +107,8 @@ Result<app::TicketQuery> desk_query(const http::Form& q, const app::SessionUser&
 std::string desk_url(const http::Form& q, std::string_view key, std::string_view value) {
   std::string url = "/desk?";
   bool first = true;
-  for (const auto& name : {"queue", "state", "type", "org", "assignee", "q", "sort", "dir", "page"}) {
+  for (const auto& name :
+       {"queue", "state", "type", "org", "assignee", "q", "sort", "dir", "page"}) {
     std::string v = name == key ? std::string(value) : q.get(name);
     if (name != key && key == "sort" && std::string_view(name) == "page") continue;
     if (v.empty()) continue;
@@ -213,11 +216,11 @@ Result<http::Response> desk_home(Context& ctx) {
   data.set("agents", agents);
   data.set("search", query->search);
   Data columns{Data::type::list};
-  for (auto [col, label] : {std::pair{app::SortColumn::kId, "ID"},
-                            std::pair{app::SortColumn::kSubject, "Subject"},
-                            std::pair{app::SortColumn::kStatus, "Status"},
-                            std::pair{app::SortColumn::kCreated, "Created"},
-                            std::pair{app::SortColumn::kLastActivity, "Last activity"}}) {
+  for (auto [col, label] :
+       {std::pair{app::SortColumn::kId, "ID"}, std::pair{app::SortColumn::kSubject, "Subject"},
+        std::pair{app::SortColumn::kStatus, "Status"},
+        std::pair{app::SortColumn::kCreated, "Created"},
+        std::pair{app::SortColumn::kLastActivity, "Last activity"}}) {
     Data d;
     bool active = col == query->sort;
     d.set("label", std::string(label));
@@ -232,7 +235,8 @@ Result<http::Response> desk_home(Context& ctx) {
   data.set("pages", std::to_string(list->pages));
   data.set("has_pages", list->pages > 1);
   if (list->page > 1) data.set("prev_href", desk_url(**q, "page", std::to_string(list->page - 1)));
-  if (list->page < list->pages) data.set("next_href", desk_url(**q, "page", std::to_string(list->page + 1)));
+  if (list->page < list->pages)
+    data.set("next_href", desk_url(**q, "page", std::to_string(list->page + 1)));
   return ctx.page("desk_queue", std::move(data), "Agent desk");
 }
 
@@ -319,7 +323,8 @@ Data desk_ticket_data(Context& ctx, const app::SessionUser& me, const app::Ticke
       Data d;
       d.set("id", std::to_string(a.id));
       std::string teams;
-      for (auto team : a.teams) teams += (teams.empty() ? "" : ", ") + std::string(domain::team_name(team));
+      for (auto team : a.teams)
+        teams += (teams.empty() ? "" : ", ") + std::string(domain::team_name(team));
       d.set("name", teams.empty() ? a.name : fmt::format("{} ({})", a.name, teams));
       d.set("selected", t.assignee && t.assignee->id == a.id);
       agents.push_back(d);
@@ -349,13 +354,13 @@ Result<http::Response> show_desk_ticket(Context& ctx, const app::SessionUser& me
   auto q = ctx.query();
   if (q && !(*q)->get("done").empty()) {
     std::string done = (*q)->get("done");
-    data.set("notice", done == "status" ? "Status changed."
+    data.set("notice", done == "status"     ? "Status changed."
                        : done == "assigned" ? "Assignment saved."
-                       : done == "note" ? "Internal note added."
-                                        : "Reply sent.");
+                       : done == "note"     ? "Internal note added."
+                                            : "Reply sent.");
   }
-  return ctx.page("desk_ticket", std::move(data), fmt::format("#{} {}", ticket->id, ticket->subject),
-                  status);
+  return ctx.page("desk_ticket", std::move(data),
+                  fmt::format("#{} {}", ticket->id, ticket->subject), status);
 }
 
 Result<http::Response> desk_ticket(Context& ctx) {
@@ -378,8 +383,8 @@ Result<http::Response> desk_reply(Context& ctx) {
     if (f.field == "attachments") uploads.push_back({f.filename, f.content_type, f.bytes});
   }
   bool internal = (*form)->get("visibility") == "internal";
-  auto done = app::reply(ctx.services().env, **me, *id, (*form)->get("body"), std::move(uploads),
-                         internal);
+  auto done =
+      app::reply(ctx.services().env, **me, *id, (*form)->get("body"), std::move(uploads), internal);
   if (!done) {
     if (!is_form_error(done.error())) return std::unexpected(done.error());
     Data extra;

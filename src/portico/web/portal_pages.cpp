@@ -68,14 +68,16 @@ Result<ListParams> parse_list_params(const http::Form& q, bool staff) {
   ListParams p;
   if (auto view = q.find("view"); view && !view->empty()) {
     auto parsed = domain::ticket_view_from_slug(*view);
-    if (!parsed) return fail(ErrorCode::kInvalidArgument, "Unknown view: choose mine or organization.");
+    if (!parsed)
+      return fail(ErrorCode::kInvalidArgument, "Unknown view: choose mine or organization.");
     p.query.view = *parsed;
   }
   if (auto status = q.find("status"); status && !status->empty()) {
     auto parsed = app::status_filter_from_slug(*status);
     if (!parsed) {
-      return fail(ErrorCode::kInvalidArgument,
-                  "Unknown status filter: choose all, pending-support, pending-me, open or closed.");
+      return fail(
+          ErrorCode::kInvalidArgument,
+          "Unknown status filter: choose all, pending-support, pending-me, open or closed.");
     }
     p.query.filter = *parsed;
   }
@@ -110,10 +112,10 @@ Result<ListParams> parse_list_params(const http::Form& q, bool staff) {
 std::string list_url(const app::TicketQuery& q, std::string_view base, int page,
                      std::optional<app::SortColumn> sort = std::nullopt,
                      std::optional<bool> descending = std::nullopt) {
-  std::string url = fmt::format("{}?view={}&status={}&sort={}&dir={}", base,
-                                domain::ticket_view_slug(q.view), app::status_filter_slug(q.filter),
-                                app::sort_column_slug(sort.value_or(q.sort)),
-                                descending.value_or(q.descending) ? "desc" : "asc");
+  std::string url =
+      fmt::format("{}?view={}&status={}&sort={}&dir={}", base, domain::ticket_view_slug(q.view),
+                  app::status_filter_slug(q.filter), app::sort_column_slug(sort.value_or(q.sort)),
+                  descending.value_or(q.descending) ? "desc" : "asc");
   if (!q.search.empty()) url += "&q=" + http::percent_encode(q.search);
   if (page > 1) url += fmt::format("&page={}", page);
   return url;
@@ -356,25 +358,27 @@ Data ticket_data(Context& ctx, const app::SessionUser& me, const app::TicketDeta
   return data;
 }
 
-Result<http::Response> show_ticket_page(Context& ctx, const app::SessionUser& me,
-                                        std::int64_t id, Data extra, int status = 200) {
+Result<http::Response> show_ticket_page(Context& ctx, const app::SessionUser& me, std::int64_t id,
+                                        Data extra, int status = 200) {
   auto ticket = app::get_ticket(ctx.services().env, me.actor(), id);
   if (!ticket) return std::unexpected(ticket.error());
   Data data = ticket_data(ctx, me, *ticket);
   auto q = ctx.query();
   if (q && (*q)->get("created") == "1") {
-    data.set("notice", "Thank you — your ticket has been created. We have e-mailed you a confirmation.");
+    data.set("notice",
+             "Thank you — your ticket has been created. We have e-mailed you a confirmation.");
   }
   if (q && (*q)->get("done") == "reply") data.set("notice", "Your reply has been added.");
   if (q && (*q)->get("done") == "closed") data.set("notice", "The ticket is closed.");
-  if (q && (*q)->get("done") == "confirmed") data.set("notice", "Thank you for confirming the fix. The ticket is closed.");
+  if (q && (*q)->get("done") == "confirmed")
+    data.set("notice", "Thank you for confirming the fix. The ticket is closed.");
   for (const auto& key : {"error", "error_body", "error_cc", "error_attachments", "reply_body"}) {
     if (const auto* v = extra.get(key)) data.set(key, *v);
   }
   if (const auto* v = extra.get("kept")) data.set("kept", *v);
   if (const auto* v = extra.get("has_kept")) data.set("has_kept", *v);
-  return ctx.page("ticket_show", std::move(data), fmt::format("#{} {}", ticket->id, ticket->subject),
-                  status);
+  return ctx.page("ticket_show", std::move(data),
+                  fmt::format("#{} {}", ticket->id, ticket->subject), status);
 }
 
 Result<http::Response> ticket_page(Context& ctx) {
@@ -411,8 +415,8 @@ Result<http::Response> reply_submit(Context& ctx) {
     extra.set("has_kept", !kept->empty());
     return show_ticket_page(ctx, **me, *id, std::move(extra), 400);
   }
-  std::string base = (*me)->is_staff() && ctx.request().path.starts_with("/desk") ? "/desk/tickets"
-                                                                                  : "/tickets";
+  std::string base =
+      (*me)->is_staff() && ctx.request().path.starts_with("/desk") ? "/desk/tickets" : "/tickets";
   return http::Response::redirect(fmt::format("{}/{}?done=reply#latest", base, outcome->ticket_id));
 }
 

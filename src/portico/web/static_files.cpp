@@ -14,10 +14,14 @@ namespace {
 
 std::string content_type_for(const std::filesystem::path& path) {
   static const std::map<std::string, std::string, std::less<>> types = {
-      {".css", "text/css; charset=utf-8"},     {".js", "application/javascript; charset=utf-8"},
-      {".svg", "image/svg+xml"},               {".png", "image/png"},
-      {".ico", "image/x-icon"},                {".woff2", "font/woff2"},
-      {".txt", "text/plain; charset=utf-8"},   {".json", "application/json"},
+      {".css", "text/css; charset=utf-8"},
+      {".js", "application/javascript; charset=utf-8"},
+      {".svg", "image/svg+xml"},
+      {".png", "image/png"},
+      {".ico", "image/x-icon"},
+      {".woff2", "font/woff2"},
+      {".txt", "text/plain; charset=utf-8"},
+      {".json", "application/json"},
   };
   auto it = types.find(path.extension().string());
   return it == types.end() ? "application/octet-stream" : it->second;
@@ -62,8 +66,8 @@ std::optional<http::Response> StaticFiles::serve(const http::Request& request,
   std::string etag = fmt::format("\"{}\"", asset.etag);
   r.headers.set("ETag", etag);
   bool versioned = request.query == "v=" + asset.etag;
-  r.headers.set("Cache-Control", versioned ? "public, max-age=31536000, immutable"
-                                           : "public, max-age=300");
+  r.headers.set("Cache-Control",
+                versioned ? "public, max-age=31536000, immutable" : "public, max-age=300");
   r.headers.set("X-Content-Type-Options", "nosniff");
   r.headers.set("Vary", "Accept-Encoding");
   if (request.header("If-None-Match") == etag) {

@@ -18,7 +18,7 @@ namespace portico::web {
 class StaticFiles {
  public:
   struct Root {
-    std::string prefix;           // URL path under /static/, e.g. "" or "vendor/"
+    std::string prefix;  // URL path under /static/, e.g. "" or "vendor/"
     std::filesystem::path dir;
   };
   [[nodiscard]] static Result<std::unique_ptr<StaticFiles>> load(const std::vector<Root>& roots);

@@ -11,8 +11,8 @@ namespace portico::web {
 namespace {
 
 Result<http::Response> healthz(Context& ctx) {
-  auto checked = ctx.services().db.with_connection(
-      [](storage::Connection& c) -> Result<std::int64_t> {
+  auto checked =
+      ctx.services().db.with_connection([](storage::Connection& c) -> Result<std::int64_t> {
         auto row = c.query_one("SELECT 1");
         if (!row) return std::unexpected(row.error());
         return row->integer(0);

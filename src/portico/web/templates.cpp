@@ -18,8 +18,8 @@ Result<std::unique_ptr<Templates>> Templates::load(const std::filesystem::path& 
     text << in.rdbuf();
     kainjow::mustache::mustache parsed{text.str()};
     if (!parsed.is_valid()) {
-      return fail(ErrorCode::kInternal, fmt::format("template {}: {}", entry.path().string(),
-                                                    parsed.error_message()));
+      return fail(ErrorCode::kInternal,
+                  fmt::format("template {}: {}", entry.path().string(), parsed.error_message()));
     }
     out->templates_.emplace(entry.path().stem().string(), std::move(parsed));
   }
