@@ -46,7 +46,7 @@ while [ $# -gt 0 ]; do
     --fresh) fresh=1; shift ;;
     --keep-pg) keep_pg=1; shift ;;
     --smoke) smoke=1; shift ;;
-    -h|--help) sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 0 ;;
     *) echo "run.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -109,7 +109,11 @@ if [ "$backend" = sqlite ]; then
   database_url="sqlite:$dataset_dir/portico.db"
 else
   pg_dir=${TMPDIR:-/tmp}/portico-bench-pg
-  [ "$smoke" = 1 ] && pg_dir=$work/pg
+  if [ "$smoke" = 1 ]; then
+    pg_dir=$(mktemp -d "${TMPDIR:-/tmp}/portico-bench-pg.XXXXXX")
+    keep_pg=0
+  fi
+  # As root the cluster runs as `postgres`, which must be able to enter the folder.
   mkdir -p "$pg_dir"
   chmod 755 "$pg_dir"
   admin_url=""
@@ -205,6 +209,22 @@ cookie_agent="portico_session=$(login "$agent")"
 
 clk_tck=$(getconf CLK_TCK)
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$server_pid/stat"; }
+# PostgreSQL's CPU: the postmaster with its reaped children, plus its live children (the
+# server's pooled backends). SQLite runs inside the server, so its CPU is the server's.
+postmaster_pid=""
+if [ "$backend" = postgresql ]; then postmaster_pid=$(head -n 1 "$pg_dir/data/postmaster.pid"); fi
+db_ticks() {
+  [ -n "$postmaster_pid" ] || { echo 0; return; }
+  # cat skips a process that exits between the glob and the read (awk would stop there).
+  { cat /proc/[0-9]*/stat 2>/dev/null || true; } | awk -v pm="$postmaster_pid" '
+    {
+      pid = $1
+      sub(/^[0-9]+ \([^)]*\) /, "")  # drop "pid (comm) ": $1 is now the state, $2 the ppid
+      if ($2 == pm) total += $12 + $13
+      if (pid == pm) total += $12 + $13 + $14 + $15
+    }
+    END { print total + 0 }'
+}
 rss_mb() { awk '/^VmRSS:/ { printf "%.0f", $2 / 1024 }' "/proc/$server_pid/status"; }
 hwm_mb() { awk '/^VmHWM:/ { printf "%.0f", $2 / 1024 }' "/proc/$server_pid/status"; }
 
@@ -249,11 +269,15 @@ measure() {
   local before after start end out line
   wait_idle
   before=$(cpu_ticks)
+  db_before=$(db_ticks)
+  db_before=${db_before:-0}
   start=$(date +%s.%N)
   out=$(wrk -t1 -c"$connections" -d"${seconds}s" --timeout 10s --latency -s bench/wrk/report.lua \
     ${cookie:+-H "Cookie: $cookie"} "$@" "$base$path" 2>&1) || true
   end=$(date +%s.%N)
   after=$(cpu_ticks)
+  db_after=$(db_ticks)
+  db_after=${db_after:-0}
   line=$(grep '^BENCH ' <<<"$out" | tail -n 1)
   if [ -z "$line" ]; then
     echo "!! $name: wrk printed no result:" >&2
@@ -262,18 +286,22 @@ measure() {
     return 0
   fi
   "$python" - "$name" "$line" "$before" "$after" "$start" "$end" "$clk_tck" "$(rss_mb)" \
-    >>"$results" <<'EOF'
+    "$db_before" "$db_after" "$backend" >>"$results" <<'EOF'
 import sys
-name, line, before, after, start, end, tck, rss = sys.argv[1:]
+name, line, before, after, start, end, tck, rss, db_before, db_after, backend = sys.argv[1:]
 f = dict(kv.split("=") for kv in line.split()[1:])
 seconds = int(f["duration_us"]) / 1e6
 rps = int(f["requests"]) / seconds if seconds else 0
-cpu = (float(after) - float(before)) / float(tck) / (float(end) - float(start)) * 100
+wall = float(end) - float(start)
+cpu = (float(after) - float(before)) / float(tck) / wall * 100
+db_cpu = (float(db_after) - float(db_before)) / float(tck) / wall * 100
 errors = int(f["socket_errors"]) + int(f["status_errors"]) + int(f["timeouts"])
-print(f"{name}\t{rps:.0f}\t{int(f['p50_us']) / 1000:.2f}\t{int(f['p99_us']) / 1000:.2f}\t"
-      f"{errors}\t{rss}\t{cpu:.0f}")
+rps_text = f"{rps:.0f}" if rps >= 1 else f"{rps:.2f}"
+db_text = f"{db_cpu:.0f}" if backend == "postgresql" else "-"
+print(f"{name}\t{rps_text}\t{int(f['p50_us']) / 1000:.2f}\t{int(f['p99_us']) / 1000:.2f}\t"
+      f"{errors}\t{rss}\t{cpu:.0f}\t{db_text}")
 EOF
-  tail -n 1 "$results" | awk -F'\t' '{ printf "   %-44s %8s req/s  p50 %7s ms  p99 %7s ms  errors %s  RSS %s MB  CPU %s%%\n", $1, $2, $3, $4, $5, $6, $7 }'
+  tail -n 1 "$results" | awk -F'\t' '{ printf "   %-44s %8s req/s  p50 %7s ms  p99 %7s ms  errors %s  RSS %s MB  CPU %s%%  DB CPU %s%%\n", $1, $2, $3, $4, $5, $6, $7, $8 }'
   if [ "$(tail -n 1 "$results" | cut -f5)" != 0 ]; then failures=$((failures + 1)); fi
 }
 
@@ -355,7 +383,7 @@ f = dict(kv.split("=") for kv in line.split()[1:])
 seconds = int(f["duration_us"]) / 1e6
 errors = int(f["socket_errors"]) + int(f["status_errors"]) + int(f["timeouts"])
 print(f"{name}\t{int(f['requests']) / seconds:.0f}\t{int(f['p50_us']) / 1000:.2f}\t"
-      f"{int(f['p99_us']) / 1000:.2f}\t{errors}\t{rss}\t-")
+      f"{int(f['p99_us']) / 1000:.2f}\t{errors}\t{rss}\t-\t-")
 EOF
 fi
 
@@ -369,9 +397,12 @@ mkdir -p "$(dirname "$summary_file")"
   echo "wrk -t1 -c$connections -d${duration}s per scenario; $(date -u +%Y-%m-%dT%H:%M:%SZ)."
   echo "Server peak RSS (VmHWM): $(hwm_mb) MB. Idle/slow-client check: $slow_result."
   echo
-  echo "| scenario | req/s | p50 ms | p99 ms | errors | RSS MB | CPU % |"
-  echo "|---|---:|---:|---:|---:|---:|---:|"
-  awk -F'\t' '{ printf "| %s | %s | %s | %s | %s | %s | %s |\n", $1, $2, $3, $4, $5, $6, $7 }' "$results"
+  echo "RSS and CPU are the portico server's (CPU: % of one core; 200% = both cores). DB CPU is"
+  echo "PostgreSQL's (all its processes); '-' for SQLite, which runs inside the server."
+  echo
+  echo "| scenario | req/s | p50 ms | p99 ms | errors | RSS MB | CPU % | DB CPU % |"
+  echo "|---|---:|---:|---:|---:|---:|---:|---:|"
+  awk -F'\t' '{ printf "| %s | %s | %s | %s | %s | %s | %s | %s |\n", $1, $2, $3, $4, $5, $6, $7, $8 }' "$results"
 } >"$summary_file"
 echo
 cat "$summary_file"

@@ -72,9 +72,11 @@ struct BenchDataReport {
   std::string common_word;
   std::vector<std::int64_t> rare_message_tickets;
   std::vector<std::int64_t> rare_subject_tickets;
-  std::int64_t sample_ticket = 0;  // a ticket of the first "large" customer (search by ID)
-  std::string agent_team_queue;    // a desk queue slug with work in it, e.g. "team-support"
-  std::string article_query;       // words that find Help Center articles
+  // An open ticket (Support Team (Investigating)) of the first "large" customer: searched by ID
+  // and replied to by the benchmark (a reply there neither reopens it nor starts a follow-up).
+  std::int64_t sample_ticket = 0;
+  std::string agent_team_queue;  // a desk queue slug with work in it, e.g. "team-support"
+  std::string article_query;     // words that find Help Center articles
 
   std::int64_t organizations = 0, users = 0, tickets = 0, messages = 0, internal_notes = 0, ccs = 0,
                attachments = 0, events = 0, articles = 0;
