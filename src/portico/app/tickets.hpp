@@ -79,6 +79,8 @@ struct TicketListItem {
 struct TicketList {
   std::vector<TicketListItem> items;
   std::int64_t total = 0;  // matching the whole query (all pages)
+  // A search listed only the newest matches (see list_tickets): there are more.
+  bool more = false;
   std::vector<std::pair<StatusFilter, std::int64_t>> counts;  // per filter, same view + search
   std::vector<std::pair<domain::Status, std::int64_t>> status_counts;  // per status, same query
   int page = 1;

@@ -1,0 +1,820 @@
+// list_tickets: the customer's ticket list, the desk's queues and ticket search, within the
+// actor's visibility scope. Every shape reads a bounded number of rows, whatever the size of the
+// desk (tests/http/query_plan_test.cpp checks the plans; docs/performance.md has the numbers):
+//
+//   - A customer's own tickets: the requester and CC indexes give a few ids; they are sorted.
+//   - An organization's tickets: an index over (organization, sort column) is walked in order and
+//     stops after the page; per-status counts come from ticket_counts (kept by triggers).
+//   - The desk: a queue walks (last activity, status) in order and stops after the page; the
+//     unrestricted queues take their counts from ticket_counts too.
+//   - Search: the newest kSearchRows matching messages and subjects within the scope (on SQLite
+//     the scope is inside the full-text index), at most kSearchTickets tickets; the count says
+//     when there are more. A ticket number is one lookup checked against the scope.
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <charconv>
+#include <map>
+#include <set>
+
+#include <fmt/format.h>
+
+#include "portico/app/tickets.hpp"
+#include "portico/storage/db.hpp"
+
+namespace portico::app {
+
+namespace {
+
+using storage::Backend;
+using storage::Connection;
+using storage::Params;
+
+constexpr std::array kStatusFilters = {StatusFilter::kAll, StatusFilter::kPendingOnSupport,
+                                       StatusFilter::kPendingOnMe, StatusFilter::kOpen,
+                                       StatusFilter::kClosed};
+
+// A search looks at this many of the newest matching messages (and subjects)…
+constexpr int kSearchRows = 5'000;
+// …and lists at most this many tickets (the newest).
+constexpr std::size_t kSearchTickets = 1'000;
+// Tickets a customer is CC'd on outside the scope's full-text tokens that a search looks into.
+constexpr int kSearchCcTickets = 50;
+
+bool filter_matches(StatusFilter filter, domain::Status status) {
+  switch (filter) {
+    case StatusFilter::kAll: return true;
+    case StatusFilter::kPendingOnSupport:
+      return domain::facts(status).pending_on == domain::PendingOn::kSupport;
+    case StatusFilter::kPendingOnMe:
+      return domain::facts(status).pending_on == domain::PendingOn::kCustomer;
+    case StatusFilter::kOpen: return domain::is_open(status);
+    case StatusFilter::kClosed: return !domain::is_open(status);
+  }
+  return false;
+}
+
+// "status IN (…)" for a filter, from the domain's status table (codes are constants, not input).
+// `column` lets SQLite be told not to drive the query from a status index ("+t.status").
+std::string status_clause(StatusFilter filter, std::string_view column = "t.status") {
+  if (filter == StatusFilter::kAll) return "";
+  std::string codes;
+  for (auto status : domain::all_statuses()) {
+    if (!filter_matches(filter, status)) continue;
+    if (!codes.empty()) codes += ",";
+    codes += std::to_string(domain::to_code(status));
+  }
+  return fmt::format(" AND {} IN ({})", column, codes);
+}
+
+struct SearchWord {
+  std::string text;
+  bool prefix = false;  // typed with a trailing '*'
+};
+
+// Words of a search, as the full-text engines see them: letters and digits (any script), at
+// most 8 words of at most 64 bytes. Words match whole; "conn*" matches a prefix.
+std::vector<SearchWord> search_words(std::string_view text) {
+  std::vector<SearchWord> words;
+  std::string current;
+  auto flush = [&](bool prefix) {
+    if (!current.empty() && words.size() < 8) {
+      words.push_back({current.substr(0, 64), prefix});
+    }
+    current.clear();
+  };
+  for (char c : text) {
+    auto u = static_cast<unsigned char>(c);
+    if (std::isalnum(u) || u >= 0x80) {
+      current += static_cast<char>(std::tolower(u));
+    } else {
+      flush(c == '*');
+    }
+  }
+  flush(false);
+  return words;
+}
+
+// FTS5: ("w1" AND "w2"*). Words hold only letters and digits: nothing to escape.
+std::string fts5_words(const std::vector<SearchWord>& words) {
+  std::string q = "(";
+  for (std::size_t i = 0; i < words.size(); ++i) {
+    if (i) q += " AND ";
+    q += '"' + words[i].text + '"';
+    if (words[i].prefix) q += '*';
+  }
+  return q + ")";
+}
+
+// PostgreSQL to_tsquery: w1 & w2:*
+std::string tsquery(const std::vector<SearchWord>& words) {
+  std::string q;
+  for (std::size_t i = 0; i < words.size(); ++i) {
+    if (i) q += " & ";
+    q += words[i].text;
+    if (words[i].prefix) q += ":*";
+  }
+  return q;
+}
+
+// Escapes HTML and turns the \x02…\x03 match markers into <mark>…</mark>.
+std::string highlight_html(std::string_view text) {
+  std::string out;
+  out.reserve(text.size() + 16);
+  for (char c : text) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      case '\'': out += "&#39;"; break;
+      case '\x02': out += "<mark>"; break;
+      case '\x03': out += "</mark>"; break;
+      default: out += c;
+    }
+  }
+  return out;
+}
+
+std::optional<std::int64_t> parse_ticket_number(std::string_view text) {
+  auto begin = text.find_first_not_of(" \t\r\n");
+  if (begin == std::string_view::npos) return std::nullopt;
+  std::string_view s = text.substr(begin, text.find_last_not_of(" \t\r\n") - begin + 1);
+  if (s.starts_with('#')) s.remove_prefix(1);
+  if (s.empty() || s.size() > 18) return std::nullopt;
+  std::int64_t n = 0;
+  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), n);
+  if (ec != std::errc{} || end != s.data() + s.size() || n <= 0) return std::nullopt;
+  return n;
+}
+
+// A list of ticket ids as one bound parameter: "t.id IN (…)" over a JSON array (SQLite) or a
+// bigint array (PostgreSQL), so that a long list is one value rather than many placeholders.
+std::string id_list_clause(Backend backend, const std::vector<std::int64_t>& ids,
+                           std::string_view column, Params& params, int& next) {
+  std::string list;
+  for (auto id : ids) list += fmt::format("{}{}", list.empty() ? "" : ",", id);
+  if (backend == Backend::kSqlite) {
+    params.add("[" + list + "]");
+    return fmt::format("{} IN (SELECT value FROM json_each(${}))", column, next++);
+  }
+  params.add("{" + list + "}");
+  return fmt::format("{} = ANY(${}::bigint[])", column, next++);
+}
+
+// The customer's own tickets: requested or CC'd.
+std::string mine_ids_sql(int me) {
+  return fmt::format(
+      "SELECT id FROM tickets WHERE requester_id = ${0} "
+      "UNION SELECT ticket_id FROM ticket_ccs WHERE user_id = ${0}",
+      me);
+}
+
+// The desk's narrowing of a queue (staff only): conditions on t.
+struct Narrowing {
+  std::string sql;
+  // Only the status (team) and organization are narrowed: ticket_counts can count it.
+  bool countable = true;
+  std::optional<std::set<int>> statuses;  // the team's statuses
+};
+
+Narrowing narrowing(const domain::Actor& actor, const TicketQuery& query, Params& params,
+                    int& next) {
+  Narrowing n;
+  if (actor.role == domain::Role::kCustomer) return n;
+  if (query.unassigned) {
+    n.sql += " AND t.assignee_id IS NULL";
+    n.countable = false;
+  }
+  if (query.assignee_id) {
+    params.add(*query.assignee_id);
+    n.sql += fmt::format(" AND t.assignee_id = ${}", next++);
+    n.countable = false;
+  }
+  if (query.team) {
+    std::string codes;
+    n.statuses.emplace();
+    for (auto s : domain::statuses_owned_by(*query.team)) {
+      codes += fmt::format("{}{}", codes.empty() ? "" : ",", domain::to_code(s));
+      n.statuses->insert(domain::to_code(s));
+    }
+    n.sql += fmt::format(" AND t.status IN ({})", codes.empty() ? "0" : codes);
+  }
+  if (query.organization_id) {
+    params.add(*query.organization_id);
+    n.sql += fmt::format(" AND t.organization_id = ${}", next++);
+  }
+  if (query.type) {
+    params.add(domain::to_code(*query.type));
+    n.sql += fmt::format(" AND t.type = ${}", next++);
+    n.countable = false;
+  }
+  return n;
+}
+
+std::string_view order_column(SortColumn column) {
+  switch (column) {
+    case SortColumn::kId: return "t.id";
+    case SortColumn::kSubject: return "t.subject";
+    case SortColumn::kCreated: return "t.created_at";
+    case SortColumn::kLastActivity: return "t.last_activity_at";
+    case SortColumn::kStatus: return "t.status";
+  }
+  return "t.last_activity_at";
+}
+
+std::string order_by(const TicketQuery& query) {
+  std::string_view dir = query.descending ? "DESC" : "ASC";
+  if (query.sort == SortColumn::kId) return fmt::format("t.id {}", dir);
+  return fmt::format("{} {}, t.id {}", order_column(query.sort), dir, dir);
+}
+
+using StatusCounts = std::map<int, std::int64_t>;  // status code → tickets
+
+Result<void> add_counts(Connection& c, std::string_view sql, const Params& params,
+                        StatusCounts& counts) {
+  auto rows = c.query(sql, params);
+  if (!rows) return std::unexpected(rows.error());
+  for (const auto& r : *rows) counts[static_cast<int>(r.integer(0))] += r.integer(1);
+  return {};
+}
+
+constexpr std::string_view kPageColumns =
+    "SELECT t.id, t.subject, t.status, t.type, t.created_at, t.last_activity_at, r.name, "
+    "o.name, a.name FROM tickets t JOIN users r ON r.id = t.requester_id "
+    "JOIN organizations o ON o.id = t.organization_id "
+    "LEFT JOIN users a ON a.id = t.assignee_id ";
+
+Result<void> read_page(Connection& c, const std::string& sql, const Params& params,
+                       TicketList& list) {
+  auto rows = c.query(sql, params);
+  if (!rows) return std::unexpected(rows.error());
+  for (const auto& r : *rows) {
+    TicketListItem item;
+    item.id = r.integer(0);
+    item.subject = r.text(1);
+    item.status = domain::status_from_code(static_cast<int>(r.integer(2)))
+                      .value_or(domain::Status::kSupportTeamNotified);
+    item.type = domain::ticket_type_from_code(static_cast<int>(r.integer(3)))
+                    .value_or(domain::TicketType::kProblem);
+    item.created_at = r.integer(4);
+    item.last_activity_at = r.integer(5);
+    item.requester_name = r.text(6);
+    item.organization_name = r.text(7);
+    item.assignee_name = r.opt_text(8);
+    list.items.push_back(std::move(item));
+  }
+  return {};
+}
+
+// ---- Search ----------------------------------------------------------------------------------
+
+struct Found {
+  std::vector<std::int64_t> ids;
+  bool capped = false;
+  // The newest matching message of each ticket found by its messages: the snippet's source.
+  std::map<std::int64_t, std::int64_t> message_of;
+};
+
+// Adds ticket ids from rows (first column; a second is a matching message), noting whether the
+// query hit its row limit.
+Result<void> collect(Connection& c, const std::string& sql, const Params& params,
+                     std::set<std::int64_t>& into, bool& capped,
+                     std::map<std::int64_t, std::int64_t>* message_of = nullptr) {
+  auto rows = c.query(sql, params);
+  if (!rows) return std::unexpected(rows.error());
+  if (static_cast<int>(rows->size()) >= kSearchRows) capped = true;
+  for (const auto& r : *rows) {
+    into.insert(r.integer(0));
+    if (message_of && r.size() > 1) {
+      auto& newest = (*message_of)[r.integer(0)];
+      newest = std::max(newest, r.integer(1));
+    }
+  }
+  return {};
+}
+
+// The tickets matching the words within the scope and the desk's narrowing: the newest
+// kSearchRows matching messages and subjects, at most kSearchTickets tickets.
+Result<Found> search_tickets(Connection& c, const domain::VisibilityScope& scope,
+                             const std::vector<SearchWord>& words, const domain::Actor& actor,
+                             const TicketQuery& query) {
+  std::set<std::int64_t> ids;
+  bool capped = false;
+  std::map<std::int64_t, std::int64_t> message_of;
+  bool customer = !scope.all;
+  if (c.backend() == Backend::kSqlite) {
+    std::string terms = fts5_words(words);
+    std::string tokens;
+    if (scope.requester_or_cc_user_id) tokens = fmt::format("u{}", *scope.requester_or_cc_user_id);
+    if (scope.organization_id) {
+      tokens += fmt::format("{}o{}", tokens.empty() ? "" : " OR ", *scope.organization_id);
+    }
+    std::string scoped = tokens.empty() ? "" : fmt::format(" AND scope : ({})", tokens);
+    if (customer && tokens.empty()) return Found{};
+    // The newest matches first (FTS5 walks its posting lists in rowid order and stops at the
+    // LIMIT); the desk's narrowing is checked on each.
+    for (auto [table, column] :
+         {std::pair{"messages_fts", "body"}, std::pair{"tickets_fts", "subject"}}) {
+      Params params(fmt::format("{} : {}{}", column, terms, scoped));
+      int next = 2;
+      params.add(kSearchRows);
+      int limit = next++;
+      auto narrow = narrowing(actor, query, params, next);
+      bool is_messages = std::string_view(table) == "messages_fts";
+      std::string sql;
+      if (is_messages) {
+        sql = fmt::format(
+            "SELECT m.ticket_id, m.id FROM (SELECT rowid AS id FROM messages_fts WHERE "
+            "messages_fts "
+            "MATCH $1 ORDER BY rowid DESC LIMIT ${}) f JOIN messages m ON m.id = f.id{}",
+            limit,
+            narrow.sql.empty()
+                ? std::string()
+                : fmt::format(" JOIN tickets t ON t.id = m.ticket_id WHERE 1 = 1{}", narrow.sql));
+      } else {
+        sql = fmt::format(
+            "SELECT f.id FROM (SELECT rowid AS id FROM tickets_fts WHERE tickets_fts MATCH $1 "
+            "ORDER BY rowid DESC LIMIT ${}) f{}",
+            limit,
+            narrow.sql.empty()
+                ? std::string()
+                : fmt::format(" JOIN tickets t ON t.id = f.id WHERE 1 = 1{}", narrow.sql));
+      }
+      if (auto done = collect(c, sql, params, ids, capped, is_messages ? &message_of : nullptr);
+          !done) {
+        return std::unexpected(done.error());
+      }
+    }
+    // Tickets the customer is CC'd on that the scope tokens do not cover (requested by someone
+    // else, in another organization than the one searched): checked one by one.
+    if (scope.requester_or_cc_user_id) {
+      Params params(*scope.requester_or_cc_user_id);
+      std::string outside;
+      if (scope.organization_id) {
+        params.add(*scope.organization_id);
+        outside = " AND t.organization_id <> $2";
+      }
+      auto cc = c.query(fmt::format("SELECT cc.ticket_id FROM ticket_ccs cc JOIN tickets t ON "
+                                    "t.id = cc.ticket_id WHERE cc.user_id = $1{} "
+                                    "ORDER BY cc.ticket_id DESC LIMIT {}",
+                                    outside, kSearchCcTickets),
+                        params);
+      if (!cc) return std::unexpected(cc.error());
+      if (!cc->empty()) {
+        std::vector<std::int64_t> cc_ids;
+        for (const auto& r : *cc) cc_ids.push_back(r.integer(0));
+        Params p2;
+        int next = 1;
+        p2.add(fmt::format("body : {}", terms));
+        next++;
+        std::string in = id_list_clause(c.backend(), cc_ids, "m.ticket_id", p2, next);
+        // Messages first, then the full-text index by rowid (never a walk of the whole index).
+        if (auto done = collect(c,
+                                fmt::format("SELECT m.ticket_id, m.id FROM messages m CROSS JOIN "
+                                            "messages_fts f ON f.rowid = m.id WHERE {} AND "
+                                            "m.is_internal = 0 AND messages_fts MATCH $1",
+                                            in),
+                                p2, ids, capped, &message_of);
+            !done) {
+          return std::unexpected(done.error());
+        }
+        Params p3;
+        next = 1;
+        p3.add(fmt::format("subject : {}", terms));
+        next++;
+        std::string in_subject = id_list_clause(c.backend(), cc_ids, "rowid", p3, next);
+        if (auto done = collect(c,
+                                fmt::format("SELECT rowid FROM tickets_fts WHERE tickets_fts "
+                                            "MATCH $1 AND {}",
+                                            in_subject),
+                                p3, ids, capped);
+            !done) {
+          return std::unexpected(done.error());
+        }
+      }
+    }
+  } else {
+    // PostgreSQL: the GIN indexes find the matches; the scope and the narrowing are conditions
+    // on the ticket, and the planner picks the order (the matches, or the scope's tickets, or
+    // the newest messages first when the words are common).
+    for (bool is_messages : {true, false}) {
+      Params params(tsquery(words));
+      int next = 2;
+      std::string where;
+      if (scope.requester_or_cc_user_id) {
+        params.add(*scope.requester_or_cc_user_id);
+        int me = next++;
+        if (scope.organization_id) {
+          params.add(*scope.organization_id);
+          where = fmt::format(" AND (t.organization_id = ${} OR t.id IN ({}))", next++,
+                              mine_ids_sql(me));
+        } else {
+          where = fmt::format(" AND t.id IN ({})", mine_ids_sql(me));
+        }
+      } else if (scope.organization_id) {
+        params.add(*scope.organization_id);
+        where = fmt::format(" AND t.organization_id = ${}", next++);
+      } else if (customer) {
+        return Found{};
+      }
+      auto narrow = narrowing(actor, query, params, next);
+      params.add(kSearchRows);
+      int limit = next++;
+      std::string sql =
+          is_messages ? fmt::format(
+                            "SELECT m.ticket_id, m.id FROM messages m JOIN tickets t ON t.id = "
+                            "m.ticket_id WHERE m.body_tsv @@ to_tsquery('simple', $1){}{} "
+                            "ORDER BY m.id DESC LIMIT ${}",
+                            where, narrow.sql, limit)
+                      : fmt::format(
+                            "SELECT t.id FROM tickets t WHERE t.subject_tsv @@ "
+                            "to_tsquery('simple', $1){}{} ORDER BY t.id DESC LIMIT ${}",
+                            where, narrow.sql, limit);
+      if (auto done = collect(c, sql, params, ids, capped, is_messages ? &message_of : nullptr);
+          !done) {
+        return std::unexpected(done.error());
+      }
+    }
+  }
+  Found found;
+  found.message_of = std::move(message_of);
+  // The newest tickets first (ids follow creation).
+  for (auto it = ids.rbegin(); it != ids.rend() && found.ids.size() < kSearchTickets; ++it) {
+    found.ids.push_back(*it);
+  }
+  found.capped = capped || ids.size() > kSearchTickets;
+  return found;
+}
+
+// A ticket number: the one ticket, if the scope holds it.
+Result<Found> find_number(Connection& c, const domain::VisibilityScope& scope,
+                          std::int64_t number) {
+  Params params(number);
+  std::string where;
+  if (!scope.all) {
+    std::vector<std::string> parts;
+    if (scope.requester_or_cc_user_id) {
+      params.add(*scope.requester_or_cc_user_id);
+      parts.push_back(
+          "t.requester_id = $2 OR EXISTS (SELECT 1 FROM ticket_ccs cc WHERE cc.ticket_id = t.id "
+          "AND cc.user_id = $2)");
+    }
+    if (scope.organization_id) {
+      params.add(*scope.organization_id);
+      parts.push_back(fmt::format("t.organization_id = ${}", parts.empty() ? 2 : 3));
+    }
+    if (parts.empty()) return Found{};
+    std::string joined;
+    for (const auto& p : parts) joined += (joined.empty() ? "" : " OR ") + p;
+    where = " AND (" + joined + ")";
+  }
+  auto row = c.query_optional("SELECT t.id FROM tickets t WHERE t.id = $1" + where, params);
+  if (!row) return std::unexpected(row.error());
+  Found found;
+  if (*row) found.ids.push_back((*row)->integer(0));
+  return found;
+}
+
+// The page's subjects with the words marked, and for tickets found by a message, a snippet of
+// their newest matching message (looked up by id: never a walk of the whole index).
+Result<void> add_highlights(Connection& c, const std::vector<SearchWord>& words,
+                            const std::map<std::int64_t, std::int64_t>& message_of,
+                            std::vector<TicketListItem>& items) {
+  if (items.empty()) return {};
+  bool sqlite = c.backend() == Backend::kSqlite;
+  std::vector<std::int64_t> page_ids, message_ids;
+  for (const auto& item : items) {
+    page_ids.push_back(item.id);
+    if (auto it = message_of.find(item.id); it != message_of.end()) {
+      message_ids.push_back(it->second);
+    }
+  }
+  Params subject_params(sqlite ? "subject : " + fts5_words(words) : tsquery(words));
+  Params snippet_params(sqlite ? "body : " + fts5_words(words) : tsquery(words));
+  int next = 2;
+  std::string subject_ids =
+      id_list_clause(c.backend(), page_ids, sqlite ? "rowid" : "id", subject_params, next);
+  next = 2;
+  std::string snippet_ids =
+      id_list_clause(c.backend(), message_ids, sqlite ? "m.id" : "id", snippet_params, next);
+  std::string subjects_sql, snippets_sql;
+  if (sqlite) {
+    subjects_sql = fmt::format(
+        "SELECT rowid, highlight(tickets_fts, 0, char(2), char(3)) FROM tickets_fts "
+        "WHERE tickets_fts MATCH $1 AND {}",
+        subject_ids);
+    snippets_sql = fmt::format(
+        "SELECT m.ticket_id, snippet(messages_fts, 0, char(2), char(3), '…', 16) "
+        "FROM messages m CROSS JOIN messages_fts ON messages_fts.rowid = m.id "
+        "WHERE {} AND messages_fts MATCH $1",
+        snippet_ids);
+  } else {
+    constexpr std::string_view kOptions =
+        "'StartSel=' || chr(2) || ', StopSel=' || chr(3) || ', MaxWords=24, MinWords=8, "
+        "MaxFragments=1, FragmentDelimiter=…'";
+    subjects_sql = fmt::format(
+        "SELECT id, ts_headline('simple', subject, to_tsquery('simple', $1), {}) FROM tickets "
+        "WHERE {} AND subject_tsv @@ to_tsquery('simple', $1)",
+        kOptions, subject_ids);
+    snippets_sql = fmt::format(
+        "SELECT ticket_id, ts_headline('simple', body, to_tsquery('simple', $1), {}) "
+        "FROM messages WHERE {}",
+        kOptions, snippet_ids);
+  }
+  std::map<std::int64_t, TicketListItem*> by_id;
+  for (auto& item : items) by_id[item.id] = &item;
+  auto subjects = c.query(subjects_sql, subject_params);
+  if (!subjects) return std::unexpected(subjects.error());
+  for (const auto& r : *subjects) {
+    if (auto it = by_id.find(r.integer(0)); it != by_id.end()) {
+      it->second->subject_html = highlight_html(r.text(1));
+    }
+  }
+  if (message_ids.empty()) return {};
+  auto snippets = c.query(snippets_sql, snippet_params);
+  if (!snippets) return std::unexpected(snippets.error());
+  for (const auto& r : *snippets) {
+    if (auto it = by_id.find(r.integer(0)); it != by_id.end()) {
+      it->second->snippet_html = highlight_html(r.text(1));
+    }
+  }
+  return {};
+}
+
+// ---- The list --------------------------------------------------------------------------------
+
+// Fills list.counts, status_counts, total, page and pages from the per-status counts.
+void apply_counts(const StatusCounts& counts, const TicketQuery& query, const domain::Actor& actor,
+                  int page_size, TicketList& list) {
+  std::map<StatusFilter, std::int64_t> per_filter;
+  for (auto [code, n] : counts) {
+    auto status = domain::status_from_code(code);
+    if (!status || n <= 0) continue;
+    for (auto f : kStatusFilters) {
+      if (filter_matches(f, *status)) per_filter[f] += n;
+    }
+    list.status_counts.emplace_back(*status, n);
+  }
+  std::sort(list.status_counts.begin(), list.status_counts.end());
+  for (auto f : kStatusFilters) list.counts.emplace_back(f, per_filter[f]);
+  list.total = per_filter[query.filter];
+  if (query.status && actor.role != domain::Role::kCustomer) {
+    list.total = 0;
+    for (auto [s, n] : list.status_counts) {
+      if (s == *query.status && filter_matches(query.filter, s)) list.total = n;
+    }
+  }
+  list.pages = std::max<int>(1, static_cast<int>((list.total + page_size - 1) / page_size));
+  list.page = std::clamp(query.page, 1, list.pages);
+}
+
+std::string exact_status_clause(const domain::Actor& actor, const TicketQuery& query) {
+  if (!query.status || actor.role == domain::Role::kCustomer) return "";
+  return fmt::format(" AND t.status = {}", domain::to_code(*query.status));
+}
+
+// Counts from ticket_counts: every organization, or one; only the given statuses if any.
+Result<void> table_counts(Connection& c, std::optional<std::int64_t> organization_id,
+                          const std::optional<std::set<int>>& statuses, StatusCounts& counts) {
+  Params params;
+  std::string where;
+  if (organization_id) {
+    params.add(*organization_id);
+    where = " WHERE organization_id = $1";
+  }
+  StatusCounts all;
+  if (auto done = add_counts(
+          c, fmt::format("SELECT status, SUM(n) FROM ticket_counts{} GROUP BY status", where),
+          params, all);
+      !done) {
+    return done;
+  }
+  for (auto [code, n] : all) {
+    if (!statuses || statuses->contains(code)) counts[code] += n;
+  }
+  return {};
+}
+
+}  // namespace
+
+std::span<const StatusFilter> all_status_filters() { return kStatusFilters; }
+
+std::string_view status_filter_slug(StatusFilter filter) {
+  switch (filter) {
+    case StatusFilter::kAll: return "all";
+    case StatusFilter::kPendingOnSupport: return "pending-support";
+    case StatusFilter::kPendingOnMe: return "pending-me";
+    case StatusFilter::kOpen: return "open";
+    case StatusFilter::kClosed: return "closed";
+  }
+  return "all";
+}
+
+std::string_view status_filter_label(StatusFilter filter) {
+  switch (filter) {
+    case StatusFilter::kAll: return "All";
+    case StatusFilter::kPendingOnSupport: return "Pending on support";
+    case StatusFilter::kPendingOnMe: return "Pending on me";
+    case StatusFilter::kOpen: return "Open";
+    case StatusFilter::kClosed: return "Closed";
+  }
+  return "All";
+}
+
+std::optional<StatusFilter> status_filter_from_slug(std::string_view slug) {
+  for (auto f : kStatusFilters) {
+    if (status_filter_slug(f) == slug) return f;
+  }
+  return std::nullopt;
+}
+
+std::string_view sort_column_slug(SortColumn column) {
+  switch (column) {
+    case SortColumn::kId: return "id";
+    case SortColumn::kSubject: return "subject";
+    case SortColumn::kCreated: return "created";
+    case SortColumn::kLastActivity: return "activity";
+    case SortColumn::kStatus: return "status";
+  }
+  return "activity";
+}
+
+std::optional<SortColumn> sort_column_from_slug(std::string_view slug) {
+  for (auto c : {SortColumn::kId, SortColumn::kSubject, SortColumn::kCreated,
+                 SortColumn::kLastActivity, SortColumn::kStatus}) {
+    if (sort_column_slug(c) == slug) return c;
+  }
+  return std::nullopt;
+}
+
+Result<TicketList> list_tickets(Env& env, const domain::Actor& actor, const TicketQuery& query) {
+  auto scope = domain::visibility_scope(actor, query.view);
+  int page_size = std::clamp(query.page_size, 1, 100);
+  return env.db.with_connection([&](Connection& c) -> Result<TicketList> {
+    TicketList list;
+    StatusCounts counts;
+    const bool sqlite = c.backend() == Backend::kSqlite;
+    const std::string exact_status = exact_status_clause(actor, query);
+
+    // Search: a ticket number, or words. Either gives a bounded list of ids, counted and sorted
+    // as they are.
+    std::optional<Found> found;
+    std::vector<SearchWord> words;
+    if (auto number = parse_ticket_number(query.search)) {
+      auto f = find_number(c, scope, *number);
+      if (!f) return std::unexpected(f.error());
+      found = std::move(*f);
+    } else if (words = search_words(query.search); !words.empty()) {
+      auto f = search_tickets(c, scope, words, actor, query);
+      if (!f) return std::unexpected(f.error());
+      found = std::move(*f);
+    }
+    if (found) {
+      list.more = found->capped;
+      if (found->ids.empty()) {
+        apply_counts(counts, query, actor, page_size, list);
+        return list;
+      }
+      Params params;
+      int next = 1;
+      std::string where = id_list_clause(c.backend(), found->ids, "t.id", params, next);
+      where += narrowing(actor, query, params, next).sql;
+      if (auto done = add_counts(
+              c,
+              fmt::format("SELECT t.status, COUNT(*) FROM tickets t WHERE {} GROUP BY t.status",
+                          where),
+              params, counts);
+          !done) {
+        return std::unexpected(done.error());
+      }
+      apply_counts(counts, query, actor, page_size, list);
+      params.add(page_size);
+      int limit = next++;
+      params.add(static_cast<std::int64_t>(list.page - 1) * page_size);
+      int offset = next++;
+      auto sql =
+          fmt::format("{}WHERE {}{}{} ORDER BY {} LIMIT ${} OFFSET ${}", kPageColumns, where,
+                      status_clause(query.filter), exact_status, order_by(query), limit, offset);
+      if (auto done = read_page(c, sql, params, list); !done) return std::unexpected(done.error());
+      if (!words.empty()) {
+        if (auto done = add_highlights(c, words, found->message_of, list.items); !done) {
+          return std::unexpected(done.error());
+        }
+      }
+      return list;
+    }
+
+    if (scope.all) {
+      // The desk. Counts: from ticket_counts when only statuses and the organization narrow the
+      // queue, else from the indexes of the narrowing (assignee).
+      Params params;
+      int next = 1;
+      auto narrow = narrowing(actor, query, params, next);
+      if (narrow.countable) {
+        if (auto done = table_counts(c, query.organization_id, narrow.statuses, counts); !done) {
+          return std::unexpected(done.error());
+        }
+      } else if (auto done = add_counts(
+                     c,
+                     fmt::format("SELECT t.status, COUNT(*) FROM tickets t WHERE 1 = 1{} "
+                                 "GROUP BY t.status",
+                                 narrow.sql),
+                     params, counts);
+                 !done) {
+        return std::unexpected(done.error());
+      }
+      apply_counts(counts, query, actor, page_size, list);
+      params.add(page_size);
+      int limit = next++;
+      params.add(static_cast<std::int64_t>(list.page - 1) * page_size);
+      int offset = next++;
+      auto sql = fmt::format("{}WHERE 1 = 1{}{}{} ORDER BY {} LIMIT ${} OFFSET ${}", kPageColumns,
+                             narrow.sql, status_clause(query.filter), exact_status, order_by(query),
+                             limit, offset);
+      if (auto done = read_page(c, sql, params, list); !done) return std::unexpected(done.error());
+      return list;
+    }
+
+    if (!scope.requester_or_cc_user_id && !scope.organization_id) {
+      apply_counts(counts, query, actor, page_size, list);
+      return list;
+    }
+
+    if (!scope.organization_id) {
+      // A customer's own tickets: a few ids from the requester and CC indexes, sorted.
+      Params params(*scope.requester_or_cc_user_id);
+      int next = 2;
+      std::string where = fmt::format("t.id IN ({})", mine_ids_sql(1));
+      if (auto done = add_counts(
+              c,
+              fmt::format("SELECT t.status, COUNT(*) FROM tickets t WHERE {} GROUP BY t.status",
+                          where),
+              params, counts);
+          !done) {
+        return std::unexpected(done.error());
+      }
+      apply_counts(counts, query, actor, page_size, list);
+      params.add(page_size);
+      int limit = next++;
+      params.add(static_cast<std::int64_t>(list.page - 1) * page_size);
+      int offset = next++;
+      auto sql = fmt::format("{}WHERE {}{} ORDER BY {} LIMIT ${} OFFSET ${}", kPageColumns, where,
+                             status_clause(query.filter), order_by(query), limit, offset);
+      if (auto done = read_page(c, sql, params, list); !done) return std::unexpected(done.error());
+      return list;
+    }
+
+    // The organization view: the organization's tickets (ticket_counts; an ordered index walk
+    // that stops after the page) plus the customer's own and CC'd tickets of other organizations
+    // (a few ids).
+    std::int64_t org = *scope.organization_id;
+    std::optional<std::int64_t> me = scope.requester_or_cc_user_id;
+    if (auto done = table_counts(c, org, std::nullopt, counts); !done) {
+      return std::unexpected(done.error());
+    }
+    Params params(org);
+    int next = 2;
+    std::string outside;  // own tickets outside the organization
+    if (me) {
+      params.add(*me);
+      outside = fmt::format("t.id IN ({}) AND t.organization_id <> $1", mine_ids_sql(next++));
+      if (auto done = add_counts(
+              c,
+              fmt::format("SELECT t.status, COUNT(*) FROM tickets t WHERE {} GROUP BY t.status",
+                          outside),
+              params, counts);
+          !done) {
+        return std::unexpected(done.error());
+      }
+    }
+    apply_counts(counts, query, actor, page_size, list);
+    std::int64_t offset_rows = static_cast<std::int64_t>(list.page - 1) * page_size;
+    params.add(offset_rows + page_size);
+    int enough = next++;
+    params.add(page_size);
+    int limit = next++;
+    params.add(offset_rows);
+    int offset = next++;
+    // A filter that keeps most tickets (All, Closed) is checked on the walk; one that keeps the
+    // open backlog reads it through the status index and sorts it. SQLite, which plans on
+    // estimates, is told which ("+t.status" is not indexable); PostgreSQL plans on statistics.
+    bool walk = query.filter == StatusFilter::kAll || query.filter == StatusFilter::kClosed;
+    std::string org_status = status_clause(query.filter, sqlite && walk ? "+t.status" : "t.status");
+    std::string candidates = fmt::format(
+        "SELECT id FROM (SELECT t.id FROM tickets t WHERE t.organization_id = $1{} "
+        "ORDER BY {} LIMIT ${}) org_page",
+        org_status, order_by(query), enough);
+    if (me) {
+      candidates += fmt::format(" UNION ALL SELECT t.id FROM tickets t WHERE {}{}", outside,
+                                status_clause(query.filter));
+    }
+    auto sql = fmt::format("{}WHERE t.id IN ({}) ORDER BY {} LIMIT ${} OFFSET ${}", kPageColumns,
+                           candidates, order_by(query), limit, offset);
+    if (auto done = read_page(c, sql, params, list); !done) return std::unexpected(done.error());
+    return list;
+  });
+}
+
+}  // namespace portico::app
