@@ -64,18 +64,10 @@ async function logIn(email) {
   return watched;
 }
 
-// TODO(product bug): htmx inserts its indicator <style> element when it loads, which the
-// Content-Security-Policy "style-src 'self'" (src/portico/web/app.cpp, add_security_headers)
-// blocks, so every page with htmx logs a console error. The fix is
-// <meta name="htmx-config" content='{"includeIndicatorStyles":false}'> in
-// data/templates/layout.mustache. Until then the steps ignore that one message, and the last
-// test (marked todo) reports it.
-const kHtmxStyleCsp = /^console error: Applying inline style violates the following Content Security Policy directive 'style-src 'self''.*\/static\/vendor\/htmx\.min\.js/;
-
-// Problems other than the known bug above and the ones a step provoked on purpose (an expected
-// 404 shows both as a response and as a console message).
+// Problems other than the ones a step provoked on purpose (an expected 404 shows both as a
+// response and as a console message).
 function unexpected(problems, expected = []) {
-  return problems.filter((p) => !kHtmxStyleCsp.test(p) && !expected.some((e) => p.includes(e)));
+  return problems.filter((p) => !expected.some((e) => p.includes(e)));
 }
 
 async function settled(watched, expected = []) {
@@ -361,9 +353,7 @@ test('Carol, of another organization, gets 404 on the ticket, its attachments an
   ]);
 });
 
-test('no console errors in any customer\'s browser', {
-  todo: 'product bug: htmx\'s indicator <style> is blocked by the CSP (style-src \'self\'); see kHtmxStyleCsp',
-}, async () => {
+test('no console errors in any customer\'s browser', async () => {
   for (const s of sessions) {
     const errors = s.problems.filter((p) => (p.startsWith('console error') || p.startsWith('uncaught'))
       && !p.includes('the server responded with a status of 404'));

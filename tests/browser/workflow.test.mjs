@@ -96,14 +96,6 @@ after(async () => {
   }
 }, { timeout: 30_000 });
 
-// TODO(product bug): htmx inserts its indicator <style> element when it loads, which the
-// Content-Security-Policy "style-src 'self'" (src/portico/web/app.cpp, add_security_headers)
-// blocks, so every page with htmx logs a console error. The fix is
-// <meta name="htmx-config" content='{"includeIndicatorStyles":false}'> in
-// data/templates/layout.mustache. Until then the steps ignore that one message, and the last
-// test (marked todo) reports it.
-const kHtmxStyleCsp = /^console error: Applying inline style violates the following Content Security Policy directive 'style-src 'self''.*\/static\/vendor\/htmx\.min\.js/;
-
 // Asserts that nothing unexpected went wrong in a session since the last call (`expected`: parts
 // of the problems a step provoked on purpose).
 async function settled(email, expected = []) {
@@ -111,7 +103,7 @@ async function settled(email, expected = []) {
   await s.page.waitForLoadState('networkidle');
   const fresh = s.problems.slice(s.checked ?? 0);
   s.checked = s.problems.length;
-  const left = fresh.filter((p) => !kHtmxStyleCsp.test(p) && !expected.some((e) => p.includes(e)));
+  const left = fresh.filter((p) => !expected.some((e) => p.includes(e)));
   assert.deepEqual(left, [], `problems in ${email}'s browser`);
 }
 
@@ -447,9 +439,7 @@ test('no e-mail carries the internal note; the schedule went to key contacts onl
   assert.deepEqual([...customers].sort(), [kAlice, kBob]);
 });
 
-test('no console errors in anyone\'s browser', {
-  todo: 'product bug: htmx\'s indicator <style> is blocked by the CSP (style-src \'self\'); see kHtmxStyleCsp',
-}, async () => {
+test('no console errors in anyone\'s browser', async () => {
   for (const [email, s] of Object.entries(sessions)) {
     const errors = s.problems.filter((p) => (p.startsWith('console error') || p.startsWith('uncaught'))
       && !p.includes('the server responded with a status of 400'));

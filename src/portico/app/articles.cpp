@@ -393,7 +393,7 @@ Result<void> save_status_definition(Env& env, const SessionUser& me, domain::Sta
   if (auto ok = require_admin(me); !ok) return ok;
   // The built-in wording again: no override, so a later change of the built-in text shows.
   bool restore = definition.empty() || definition == domain::status_definition(status);
-  return env.db.with_connection([&](Connection& c) -> Result<void> {
+  auto saved = env.db.with_connection([&](Connection& c) -> Result<void> {
     auto done = restore ? c.execute("DELETE FROM status_definitions WHERE status = $1",
                                     Params(domain::to_code(status)))
                         : c.execute(
@@ -404,6 +404,10 @@ Result<void> save_status_definition(Env& env, const SessionUser& me, domain::Sta
     if (!done) return std::unexpected(done.error());
     return {};
   });
+  // Pages and mail of this process read the table again (also after a failure, which may have
+  // come after the write landed).
+  env.status_wording->invalidate();
+  return saved;
 }
 
 Result<DeflectionStats> deflection_stats(Env& env, const SessionUser& me, int days) {

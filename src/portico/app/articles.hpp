@@ -143,6 +143,8 @@ bool is_valid_slug(std::string_view slug);
                                            std::int64_t position);
 
 // Admins only: the wording customers see for a status; empty restores the built-in definition.
+// This process shows it from the next request on, other processes within StatusWording's time
+// to live.
 [[nodiscard]] Result<void> save_status_definition(Env& env, const SessionUser& me,
                                                   domain::Status status, std::string definition);
 

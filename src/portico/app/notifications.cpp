@@ -15,6 +15,8 @@ using storage::Params;
 Result<void> queue_ticket_mail(storage::Connection& c, Env& env,
                                const std::vector<Recipient>& recipients, const TicketMail& mail,
                                std::optional<std::int64_t> except_user_id) {
+  auto definition = env.status_wording->definition(c, mail.status);
+  if (!definition) return std::unexpected(definition.error());
   std::set<std::string> seen;
   std::string link = fmt::format("{}/{}/{}", env.base_url,
                                  mail.staff_link ? "desk/tickets" : "tickets", mail.ticket_id);
@@ -28,7 +30,7 @@ Result<void> queue_ticket_mail(storage::Connection& c, Env& env,
     data.set("subject", mail.subject);
     data.set("subject_suffix", mail.subject_suffix);
     data.set("status_name", std::string(domain::status_name(mail.status)));
-    data.set("status_definition", std::string(domain::status_definition(mail.status)));
+    data.set("status_definition", *definition);
     data.set("headline", mail.headline);
     data.set("author_name", mail.author_name);
     data.set("message_text", mail.message_text);

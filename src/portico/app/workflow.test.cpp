@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <thread>
 
+#include "portico/app/articles.hpp"
 #include "portico/app/tickets.hpp"
 #include "portico/mail/smtp_sink.test.hpp"
 #include "portico/mail/templates.hpp"
@@ -143,6 +144,39 @@ TEST_F(WorkflowService, WaitingOnCustomerNeedsAMessageThatIsMailedToTheRequester
   EXPECT_EQ(
       count("SELECT COUNT(*) FROM messages WHERE ticket_id = $1 AND is_internal = 0", Params(id)),
       2);
+}
+
+TEST_F(WorkflowService, TicketMailExplainsTheStatusInTheWordingAdminsChose) {
+  // The in-memory copy of the wording never ages here: only the save can bring a new wording.
+  env_->status_wording =
+      std::make_shared<StatusWording>(*db_, StatusWording::kDefaultTimeToLive,
+                                      [] { return std::chrono::steady_clock::time_point{}; });
+  SessionUser admin;
+  admin.role = domain::Role::kAdmin;
+  auto status = domain::Status::kWaitingOnCustomerInitialInformation;
+  std::string builtin(domain::status_definition(status));
+  std::string reworded = "Send us the printer model and the driver version.";
+  auto mailed = [&](const std::string& definition) {
+    return count(
+        "SELECT COUNT(*) FROM outbox WHERE to_address = 'ana@acme.test' AND "
+        "body_text LIKE $1 AND body_html LIKE $1",
+        Params("%" + definition + "%"));
+  };
+  StatusChange change;
+  change.message = "Which printer model do you use?";
+
+  ASSERT_TRUE(move(new_ticket(), "waiting-initial-information", change));
+  EXPECT_EQ(mailed(builtin), 1);
+
+  ASSERT_TRUE(save_status_definition(*env_, admin, status, reworded));
+  ASSERT_TRUE(move(new_ticket(), "waiting-initial-information", change));
+  EXPECT_EQ(mailed(reworded), 1);
+  EXPECT_EQ(mailed(builtin), 1);
+
+  ASSERT_TRUE(save_status_definition(*env_, admin, status, ""));
+  ASSERT_TRUE(move(new_ticket(), "waiting-initial-information", change));
+  EXPECT_EQ(mailed(reworded), 1);
+  EXPECT_EQ(mailed(builtin), 2);
 }
 
 TEST_F(WorkflowService, CustomerReplyMovesWaitingTicketToTriaging) {

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "portico/core/crypto.hpp"
+#include "portico/web/view_helpers.hpp"
 
 namespace portico::web {
 
@@ -83,6 +84,8 @@ int status_for(ErrorCode code) {
 }
 
 App::App(Services services) : services_(services) {
+  // Status badges on every page explain the status in the wording admins chose.
+  show_status_wording(services_.env.status_wording);
   install_system_routes(*this);
   install_help_center_routes(*this);
   install_account_routes(*this);

@@ -1,11 +1,31 @@
 #include "portico/web/view_helpers.hpp"
 
+#include <mutex>
+#include <utility>
+
 #include <fmt/format.h>
 
 #include "portico/core/markdown.hpp"
 #include "portico/core/time.hpp"
 
 namespace portico::web {
+
+namespace {
+
+std::mutex wording_mutex;
+std::shared_ptr<app::StatusWording> shown_wording;  // guarded by wording_mutex
+
+std::shared_ptr<app::StatusWording> status_wording() {
+  std::lock_guard lock(wording_mutex);
+  return shown_wording;
+}
+
+}  // namespace
+
+void show_status_wording(std::shared_ptr<app::StatusWording> wording) {
+  std::lock_guard lock(wording_mutex);
+  shown_wording = std::move(wording);
+}
 
 Data time_data(std::int64_t unix_seconds, std::string_view zone, std::int64_t now) {
   Data d;
@@ -20,7 +40,8 @@ Data status_data(domain::Status status) {
   Data d;
   d.set("name", std::string(facts.name));
   d.set("slug", std::string(facts.slug));
-  d.set("definition", std::string(facts.definition));
+  auto wording = status_wording();
+  d.set("definition", wording ? wording->definition(status) : std::string(facts.definition));
   d.set("pending_on", std::string(domain::pending_on_slug(facts.pending_on)));
   d.set("pending_label", std::string(domain::pending_on_label(facts.pending_on)));
   d.set("owner", std::string(domain::owner_label(status)));

@@ -3,9 +3,11 @@
 // definitions, file sizes.
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 
+#include "portico/app/status_wording.hpp"
 #include "portico/app/tickets.hpp"
 #include "portico/domain/status.hpp"
 #include "portico/web/templates.hpp"
@@ -14,8 +16,12 @@ namespace portico::web {
 
 // {iso, exact, relative} for a <time> element.
 Data time_data(std::int64_t unix_seconds, std::string_view zone, std::int64_t now);
-// {name, slug, definition, pending_on, pending_label, owner}
+// {name, slug, definition, pending_on, pending_label, owner}; the definition in the wording set
+// by show_status_wording().
 Data status_data(domain::Status status);
+// The wording status_data() uses for definitions, process-wide: the App sets its services' one
+// when it is constructed. Without one (or with null), the built-in definitions.
+void show_status_wording(std::shared_ptr<app::StatusWording> wording);
 // "512 bytes", "1.4 KiB", "2.0 MiB"
 std::string human_size(std::int64_t bytes);
 // The conversation of a ticket: each message with author, time, rendered Markdown, attachments.
