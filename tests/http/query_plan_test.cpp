@@ -1,20 +1,15 @@
 // Query plans of the ticket list, queue and search queries, on the backend under test: every
-// shape must reach tickets and messages through an index, never by reading the whole table.
+// statement must reach tickets and messages through an index, never by reading the whole table.
 //
 // The database is a fresh one migrated to the current schema and filled by the bench-data
 // generator (app/bench_data.hpp) with 10,000 tickets; on PostgreSQL the generator ends with
 // VACUUM (ANALYZE), so the planner decides on real statistics, as in production after
 // autovacuum. (Turning enable_seqscan off would prove nothing.) SQLite decides on the statistics
-// migration 0004 writes, as a production database does.
+// migrations 0004 and 0005 write, as a production database does.
 //
-// The SQL below is copied from app/tickets.cpp — scope_clause, status_clause, search_clause, the
-// counts and page queries of list_tickets, add_highlights and get_ticket — and from the desk's
-// queue definitions (web/desk_pages.cpp, desk_query). Keep it in sync: when a query there
-// changes, change its copy here.
-//
-// A few shapes are known to read every ticket (known_full_scans(), with the reason and the query
-// change that would fix them). They are reported, not failed; but a known shape that no longer
-// scans fails the test, so that the list stays true. docs/performance.md has the measurements.
+// The statements are the product's own: each case calls app::list_tickets (or app::get_ticket)
+// on a database wrapper that records every statement it runs, and then asks the backend for the
+// plan of each recorded statement with its parameters. docs/performance.md has the measurements.
 
 #include <algorithm>
 #include <array>
@@ -22,6 +17,7 @@
 #include <iostream>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <regex>
 #include <set>
@@ -33,7 +29,10 @@
 #include <nlohmann/json.hpp>
 
 #include "portico/app/bench_data.hpp"
+#include "portico/app/env.hpp"
+#include "portico/app/tickets.hpp"
 #include "portico/domain/status.hpp"
+#include "portico/mail/templates.hpp"
 #include "portico/storage/db.hpp"
 #include "portico/storage/migrate.hpp"
 #include "support/server.hpp"
@@ -45,138 +44,58 @@ using storage::Backend;
 using storage::Connection;
 using storage::Params;
 
-// ---- Copies of app/tickets.cpp ------------------------------------------------------------
+// ---- Recording the product's statements ----------------------------------------------------
 
-enum class Filter { kAll, kPendingOnSupport, kPendingOnMe, kOpen, kClosed };
-constexpr std::array kFilters = {Filter::kAll, Filter::kPendingOnSupport, Filter::kPendingOnMe,
-                                 Filter::kOpen, Filter::kClosed};
-
-std::string_view filter_slug(Filter f) {
-  switch (f) {
-    case Filter::kAll: return "all";
-    case Filter::kPendingOnSupport: return "pending-support";
-    case Filter::kPendingOnMe: return "pending-me";
-    case Filter::kOpen: return "open";
-    case Filter::kClosed: return "closed";
-  }
-  return "all";
-}
-
-bool filter_matches(Filter filter, domain::Status status) {
-  switch (filter) {
-    case Filter::kAll: return true;
-    case Filter::kPendingOnSupport:
-      return domain::facts(status).pending_on == domain::PendingOn::kSupport;
-    case Filter::kPendingOnMe:
-      return domain::facts(status).pending_on == domain::PendingOn::kCustomer;
-    case Filter::kOpen: return domain::is_open(status);
-    case Filter::kClosed: return !domain::is_open(status);
-  }
-  return false;
-}
-
-// status_clause
-std::string status_clause(Filter filter) {
-  if (filter == Filter::kAll) return "";
-  std::string codes;
-  for (auto status : domain::all_statuses()) {
-    if (!filter_matches(filter, status)) continue;
-    if (!codes.empty()) codes += ",";
-    codes += std::to_string(domain::to_code(status));
-  }
-  return fmt::format(" AND t.status IN ({})", codes);
-}
-
-// scope_clause (customers: requester_or_cc_user_id, plus organization_id for their
-// organization's view; staff: all)
-std::string scope_clause(std::optional<std::int64_t> me, std::optional<std::int64_t> org,
-                         Params& params, int& next) {
-  if (!me && !org) return "1 = 1";
-  std::vector<std::string> parts;
-  if (me) {
-    params.add(*me);
-    int n = next++;
-    parts.push_back(
-        fmt::format("SELECT id FROM tickets WHERE requester_id = ${0} "
-                    "UNION SELECT ticket_id FROM ticket_ccs WHERE user_id = ${0}",
-                    n));
-  }
-  if (org) {
-    params.add(*org);
-    parts.push_back(fmt::format("SELECT id FROM tickets WHERE organization_id = ${}", next++));
-  }
-  std::string joined;
-  for (const auto& p : parts) joined += (joined.empty() ? "" : " UNION ") + p;
-  return fmt::format("t.id IN ({})", joined);
-}
-
-// fts5_query / tsquery: the last word is a prefix.
-std::string search_text(Backend backend, const std::vector<std::string>& words) {
-  std::string q;
-  for (std::size_t i = 0; i < words.size(); ++i) {
-    if (backend == Backend::kSqlite) {
-      if (i) q += ' ';
-      q += '"' + words[i] + '"';
-      if (i + 1 == words.size()) q += '*';
-    } else {
-      if (i) q += " & ";
-      q += words[i];
-      if (i + 1 == words.size()) q += ":*";
-    }
-  }
-  return q;
-}
-
-// search_clause
-std::string search_clause(Backend backend, const std::string& query_text, Params& params,
-                          int& next) {
-  params.add(query_text);
-  int q = next++;
-  if (backend == Backend::kSqlite) {
-    return fmt::format(
-        " AND t.id IN (SELECT rowid FROM tickets_fts WHERE tickets_fts MATCH ${0} "
-        "UNION SELECT m.ticket_id FROM messages_fts JOIN messages m ON m.id = messages_fts.rowid "
-        "WHERE messages_fts MATCH ${0} AND m.is_internal = 0)",
-        q);
-  }
-  return fmt::format(
-      " AND t.id IN (SELECT id FROM tickets WHERE subject_tsv @@ to_tsquery('simple', ${0}) "
-      "UNION SELECT ticket_id FROM messages WHERE body_tsv @@ to_tsquery('simple', ${0}))",
-      q);
-}
-
-// A list_tickets call as its two queries: the per-status counts and the page.
-struct ListQuery {
-  std::string where;  // scope, search, desk narrowing
+struct Statement {
+  std::string sql;
   Params params;
-  int next = 1;
 };
 
-std::string counts_sql(const ListQuery& q) {
-  return fmt::format("SELECT t.status, COUNT(*) FROM tickets t WHERE {} GROUP BY t.status",
-                     q.where);
-}
+// Forwards to a real connection and records what is run on it.
+class RecordingConnection final : public Connection {
+ public:
+  RecordingConnection(Connection& inner, std::vector<Statement>& log) : inner_(inner), log_(log) {}
+  Backend backend() const override { return inner_.backend(); }
+  bool is_healthy() const override { return inner_.is_healthy(); }
+  Result<storage::Rows> query(std::string_view sql, const Params& params) override {
+    log_.push_back({std::string(sql), params});
+    return inner_.query(sql, params);
+  }
+  Result<std::int64_t> execute(std::string_view sql, const Params& params) override {
+    log_.push_back({std::string(sql), params});
+    return inner_.execute(sql, params);
+  }
+  Result<void> execute_script(std::string_view sql) override { return inner_.execute_script(sql); }
+  Result<void> begin(bool write) override { return inner_.begin(write); }
+  Result<void> commit() override { return inner_.commit(); }
+  void rollback() noexcept override { inner_.rollback(); }
 
-std::pair<std::string, Params> page_sql(const ListQuery& q, Filter filter,
-                                        std::string_view order = "t.last_activity_at",
-                                        bool descending = true, std::int64_t offset = 0,
-                                        std::string exact_status = "") {
-  Params params = q.params;
-  int next = q.next;
-  params.add(25);
-  int limit = next++;
-  params.add(offset);
-  int off = next++;
-  std::string sql = fmt::format(
-      "SELECT t.id, t.subject, t.status, t.type, t.created_at, t.last_activity_at, r.name, "
-      "o.name, a.name FROM tickets t JOIN users r ON r.id = t.requester_id "
-      "JOIN organizations o ON o.id = t.organization_id "
-      "LEFT JOIN users a ON a.id = t.assignee_id "
-      "WHERE {}{}{} ORDER BY {} {}, t.id {} LIMIT ${} OFFSET ${}",
-      q.where, status_clause(filter), exact_status, order, descending ? "DESC" : "ASC",
-      descending ? "DESC" : "ASC", limit, off);
-  return {sql, std::move(params)};
-}
+ private:
+  Connection& inner_;
+  std::vector<Statement>& log_;
+};
+
+// A database whose connections record every statement (one caller at a time).
+class RecordingDatabase final : public storage::Database {
+ public:
+  explicit RecordingDatabase(storage::Database& inner) : inner_(inner) {}
+  Backend backend() const override { return inner_.backend(); }
+  Result<Lease> acquire() override {
+    auto lease = inner_.acquire();
+    if (!lease) return std::unexpected(lease.error());
+    auto held = std::make_shared<Lease>(std::move(*lease));
+    auto* recording = new RecordingConnection(**held, log_);
+    return Lease(recording, [held](Connection* c) mutable {
+      delete c;
+      held.reset();
+    });
+  }
+  std::vector<Statement> take() { return std::exchange(log_, {}); }
+
+ private:
+  storage::Database& inner_;
+  std::vector<Statement> log_;
+};
 
 // ---- Plans ----------------------------------------------------------------------------------
 
@@ -195,44 +114,30 @@ struct Shape {
   std::set<std::string> forbidden = {};
 };
 
-// Shapes known to read every ticket, why, and the query change (in app/tickets.cpp) that would
-// fix them; no index can. Keys are shape names, or "postgresql: " + name for one backend.
-const std::map<std::string, std::string>& known_full_scans() {
-  static const std::string kOrganizationScope =
-      "the organization view's scope is a list of ids (t.id IN (… UNION SELECT id FROM tickets "
-      "WHERE organization_id = $2)); for an organization holding a large share of all tickets "
-      "PostgreSQL hash-joins that list against a sequential scan of tickets. Fix: filter "
-      "t.organization_id = $2 directly, plus the customer's own and CC'd tickets of other "
-      "organizations (a UNION ALL of two index-ordered subqueries, each LIMIT offset + page), "
-      "which tickets_org_activity and tickets_org_status serve";
-  static const std::string kSearchScope =
-      "a search is a list of matching ids (t.id IN (full-text matches)) joined to the tickets; "
-      "when the words match more than about 1% of the tickets PostgreSQL reads tickets "
-      "sequentially. Fix: bound the match set (the newest N matches, ordered in the full-text "
-      "subquery with a LIMIT) and do not count every match";
-  static const std::map<std::string, std::string> known = {
-      {"desk counts, queue all",
-       "list_tickets counts every ticket by status for the desk's All tickets queue; keep "
-       "per-status counters (a table maintained with each status change) or skip the counts "
-       "for the unrestricted queue"},
-      {"desk counts, queue pending-customer",
-       "the Pending on customer queue narrows only the page (status_clause), so its counts "
-       "query has no condition at all; counting within the queue's statuses, or counters, "
-       "would fix it"},
-      {"postgresql: customer (large org) organization counts", kOrganizationScope},
-      {"postgresql: customer (large org) organization all by activity", kOrganizationScope},
-      {"postgresql: customer (large org) organization closed by activity", kOrganizationScope},
-      {"postgresql: customer (large org) organization all by t.id", kOrganizationScope},
-      {"postgresql: customer (large org) organization all by t.subject", kOrganizationScope},
-      {"postgresql: customer (large org) organization all by t.created_at", kOrganizationScope},
-      {"postgresql: customer (large org) organization all by t.status", kOrganizationScope},
-      {"postgresql: search 'annual:*' as staff counts", kSearchScope},
-      {"postgresql: search 'annual:*' as staff page", kSearchScope},
-      {"postgresql: search 'annual:*' as customer (org) counts", kSearchScope},
-      {"postgresql: search 'annual:*' as customer (org) page", kSearchScope},
-  };
-  return known;
-}
+// Plans known to read a whole table or index at the test's size, and why. Each applies to one
+// backend and to the shapes whose names match its pattern; a known entry that no longer matches
+// any such plan fails the test, so that the list stays true.
+struct Known {
+  Backend backend;
+  std::regex shapes;
+  std::string why;
+};
+
+// PostgreSQL plans on statistics, and at the test's 10,000 tickets some sets are a large share of
+// the table. Both were checked on the 1,000,000-ticket dataset, where the plans use the indexes
+// (docs/performance.md, "Query plans").
+const Known kLargeOrganizationWalk{
+    Backend::kPostgres,
+    std::regex(
+        R"(^customer \(large org\) organization .* #3$)"),
+    "the test's largest organization holds 23% of the tickets, so PostgreSQL walks the "
+    "index of all tickets in the page's order (last activity, id or created) and stops after the "
+    "page (about 4 tickets read per row shown) rather than the organization's own index"};
+const Known kSearchShareOfTable{
+    Backend::kPostgres,
+    std::regex(R"(^search ('annual'|'error'|'\w+ quokka') as (staff|customer \(org\)) #\d+$)"),
+    "a common word's newest matches are up to 1,000 tickets and 5,000 messages: 10-20% of the "
+    "test's tables, which PostgreSQL rightly reads whole rather than look up one by one"};
 
 struct Problem {
   std::string what;
@@ -317,6 +222,9 @@ class QueryPlanTest : public ::testing::Test {
       data.now = 1'750'000'000;
       auto report = app::generate_bench_data(*db_, data);
       if (!report) throw std::runtime_error(report.error().message);
+      auto mail = mail::MailTemplates::load(source_dir() / "data" / "templates" / "mail");
+      if (!mail) throw std::runtime_error(mail.error().message);
+      mail_ = std::make_unique<mail::MailTemplates>(std::move(*mail));
       report_ = std::make_unique<app::BenchDataReport>(std::move(*report));
       // Judge the plans on new connections, as a server started on this database would: SQLite
       // reads the planner statistics when a connection loads the schema.
@@ -332,6 +240,7 @@ class QueryPlanTest : public ::testing::Test {
   }
 
   static void TearDownTestSuite() {
+    mail_.reset();
     db_.reset();
     database_.reset();
     report_.reset();
@@ -388,38 +297,81 @@ class QueryPlanTest : public ::testing::Test {
     }
   }
 
-  // Checks every shape; a known full scan must still be one (and is only reported).
-  static void check(const std::vector<Shape>& shapes) {
+  // Checks every shape; a plan matched by one of `known` is only reported, and each of `known`
+  // for this backend must still match at least one plan.
+  static void check(const std::vector<Shape>& shapes, const std::vector<Known>& known = {}) {
+    ASSERT_FALSE(shapes.empty()) << "nothing was recorded";
+    std::vector<bool> used(known.size(), false);
     for (const auto& shape : shapes) {
+      if (!shape.sql.starts_with("SELECT")) continue;  // the plans of reads only
       std::string shown;
       auto found = problems(shape, shown);
+      if (found.empty()) continue;
       std::string listed;
       for (const auto& p : found) listed += "  - " + p.what + "\n";
-      auto known = known_full_scans().find(backend_name() + ": " + shape.name);
-      if (known == known_full_scans().end()) known = known_full_scans().find(shape.name);
-      if (known != known_full_scans().end()) {
-        EXPECT_FALSE(found.empty()) << "[backend: " << backend_name() << "] \"" << shape.name
-                                    << "\" no longer scans: remove it from known_full_scans()\n"
-                                    << shown;
-        if (!found.empty()) {
-          static std::set<std::string> explained;
-          std::cout << "[ KNOWN    ] " << shape.name << " reads every ticket";
-          if (explained.insert(known->second).second) std::cout << ": " << known->second;
-          std::cout << "\n";
+      bool excused = false;
+      for (std::size_t i = 0; i < known.size(); ++i) {
+        if (known[i].backend != backend() || !std::regex_search(shape.name, known[i].shapes)) {
+          continue;
         }
-        continue;
+        excused = true;
+        std::cout << "[ KNOWN    ] " << shape.name << ":\n"
+                  << listed << (used[i] ? "" : "  (" + known[i].why + ")\n");
+        used[i] = true;
       }
-      EXPECT_TRUE(found.empty()) << "[backend: " << backend_name() << "] \"" << shape.name
-                                 << "\" scans:\n"
-                                 << listed << "SQL: " << shape.sql << "\nplan:\n"
-                                 << shown;
+      EXPECT_TRUE(excused) << "[backend: " << backend_name() << "] \"" << shape.name
+                           << "\" scans:\n"
+                           << listed << "SQL: " << shape.sql << "\nplan:\n"
+                           << shown;
+    }
+    for (std::size_t i = 0; i < known.size(); ++i) {
+      EXPECT_TRUE(known[i].backend != backend() || used[i])
+          << "[backend: " << backend_name()
+          << "] a known plan no longer reads a whole table: " << known[i].why
+          << " — remove it from the test";
     }
   }
 
   static inline std::unique_ptr<TestDatabase> database_;
   static inline std::unique_ptr<storage::Database> db_;
   static inline std::unique_ptr<app::BenchDataReport> report_;
+  static inline std::unique_ptr<mail::MailTemplates> mail_;
 };
+
+// Runs `call` (a product service) on a recording database and returns its statements as shapes
+// named "name #n", each with the plan rules of `rules`.
+template <typename Call>
+std::vector<Shape> recorded(storage::Database& db, const mail::MailTemplates& mail,
+                            const std::string& name, const Shape& rules, Call&& call) {
+  RecordingDatabase recording(db);
+  app::Env env{recording, mail, "http://127.0.0.1", [] { return std::int64_t{1'750'000'000}; }};
+  call(env);
+  std::vector<Shape> shapes;
+  int n = 0;
+  for (auto& statement : recording.take()) {
+    Shape shape = rules;
+    shape.name = fmt::format("{} #{}", name, ++n);
+    shape.sql = std::move(statement.sql);
+    shape.params = std::move(statement.params);
+    shapes.push_back(std::move(shape));
+  }
+  return shapes;
+}
+
+domain::Actor customer_actor(std::pair<std::int64_t, std::optional<std::int64_t>> who) {
+  domain::Actor actor;
+  actor.user_id = who.first;
+  actor.role = domain::Role::kCustomer;
+  actor.organization_id = who.second;
+  return actor;
+}
+
+domain::Actor agent_actor(std::int64_t id) {
+  domain::Actor actor;
+  actor.user_id = id;
+  actor.role = domain::Role::kAgent;
+  return actor;
+}
 
 // A word of the generated text that matches a modest share of the messages (a selective search;
 // the very common words are discussed in docs/performance.md).
@@ -429,209 +381,160 @@ std::string middle_word() {
 }
 
 TEST_F(QueryPlanTest, CustomerListsUseTheCustomersTicketsNotTheWholeTable) {
+  // The status indexes would visit most of the table to find a customer's few tickets.
+  Shape rules;
+  rules.forbidden = {"tickets_status_activity", "tickets_activity_status"};
   std::vector<Shape> shapes;
   for (auto size_class : {"large", "medium"}) {
-    auto [me, org] = user(login("customer", size_class));
-    for (bool organization_view : {false, true}) {
-      ListQuery q;
-      q.where = scope_clause(me, organization_view ? org : std::nullopt, q.params, q.next);
+    auto who = user(login("customer", size_class));
+    auto actor = customer_actor(who);
+    for (auto view : {domain::TicketView::kMine, domain::TicketView::kOrganization}) {
       std::string prefix = fmt::format("customer ({} org) {}", size_class,
-                                       organization_view ? "organization" : "mine");
-      Shape counts{prefix + " counts", counts_sql(q), q.params};
-      counts.forbidden = {"tickets_status_activity", "tickets_activity_status"};
-      shapes.push_back(counts);
-      for (auto filter : kFilters) {
-        auto [sql, params] = page_sql(q, filter);
-        shapes.push_back({fmt::format("{} {} by activity", prefix, filter_slug(filter)),
-                          sql,
-                          params,
-                          {},
-                          {"tickets_status_activity", "tickets_activity_status"}});
+                                       view == domain::TicketView::kMine ? "mine" : "organization");
+      auto list = [&](const std::string& name, app::TicketQuery query) {
+        query.view = view;
+        auto more = recorded(*db_, *mail_, prefix + " " + name, rules, [&](app::Env& env) {
+          auto result = app::list_tickets(env, actor, query);
+          ASSERT_TRUE(result) << result.error().message;
+          if (query.filter == app::StatusFilter::kAll) {
+            EXPECT_FALSE(result->items.empty()) << prefix << " " << name;
+          }
+        });
+        shapes.insert(shapes.end(), more.begin(), more.end());
+      };
+      for (auto filter : app::all_status_filters()) {
+        app::TicketQuery query;
+        query.filter = filter;
+        list(fmt::format("{} by activity", app::status_filter_slug(filter)), query);
       }
-      for (auto [order, descending] :
-           {std::pair{"t.id", true}, std::pair{"t.subject", false}, std::pair{"t.created_at", true},
-            std::pair{"t.status", false}}) {
-        auto [sql, params] = page_sql(q, Filter::kAll, order, descending, 50);
-        shapes.push_back({fmt::format("{} all by {}", prefix, order),
-                          sql,
-                          params,
-                          {},
-                          {"tickets_status_activity", "tickets_activity_status"}});
+      for (auto [sort, descending] :
+           {std::pair{app::SortColumn::kId, true}, std::pair{app::SortColumn::kSubject, false},
+            std::pair{app::SortColumn::kCreated, true},
+            std::pair{app::SortColumn::kStatus, false}}) {
+        app::TicketQuery query;
+        query.sort = sort;
+        query.descending = descending;
+        list(fmt::format("all by {}", app::sort_column_slug(sort)), query);
       }
+      app::TicketQuery deep;
+      deep.page = 2;
+      list("all, page 2", deep);
     }
   }
-  check(shapes);
+  check(shapes, {kLargeOrganizationWalk});
 }
 
 TEST_F(QueryPlanTest, SearchUsesTheFullTextIndexes) {
+  // A search may walk the newest messages or tickets by id and stop at its LIMIT (PostgreSQL
+  // does so for common words).
+  Shape rules;
+  rules.ordered_walks = {"messages_pkey", "tickets_pkey"};
   std::vector<Shape> shapes;
-  auto [me, org] = user(login("customer", "large"));
-  for (const auto& words : {std::vector<std::string>{report_->rare_message_word},
-                            std::vector<std::string>{report_->rare_subject_word},
-                            std::vector<std::string>{middle_word()},
-                            std::vector<std::string>{middle_word(), report_->rare_message_word}}) {
-    std::string text = search_text(backend(), words);
+  auto who = user(login("customer", "large"));
+  auto customer = customer_actor(who);
+  auto agent = agent_actor(user(login("agent", "")).first);
+  struct Case {
+    std::string text;
+    std::optional<std::int64_t> expect;  // a ticket the search must find
+  };
+  std::vector<Case> cases = {
+      {report_->rare_message_word, report_->rare_message_tickets.at(0)},
+      {report_->rare_subject_word, report_->rare_subject_tickets.at(0)},
+      {middle_word(), std::nullopt},
+      {report_->common_word, std::nullopt},
+      {middle_word() + " " + report_->rare_message_word, std::nullopt},
+      {std::to_string(report_->sample_ticket), report_->sample_ticket},
+  };
+  for (const auto& c : cases) {
     for (int scope = 0; scope < 3; ++scope) {
-      ListQuery q;
-      std::optional<std::int64_t> who, org_id;
-      if (scope >= 1) who = me;
-      if (scope == 2) org_id = org;
-      q.where = scope_clause(who, org_id, q.params, q.next);
-      q.where += search_clause(backend(), text, q.params, q.next);
-      std::string prefix = fmt::format("search '{}' as {}", text,
-                                       scope == 0   ? "staff"
-                                       : scope == 1 ? "customer (mine)"
-                                                    : "customer (org)");
-      shapes.push_back({prefix + " counts", counts_sql(q), q.params});
-      auto [sql, params] = page_sql(q, Filter::kAll);
-      shapes.push_back({prefix + " page", sql, params});
+      std::string name = fmt::format("search '{}' as {}", c.text,
+                                     scope == 0   ? "staff"
+                                     : scope == 1 ? "customer (mine)"
+                                                  : "customer (org)");
+      auto more = recorded(*db_, *mail_, name, rules, [&](app::Env& env) {
+        app::TicketQuery query;
+        query.search = c.text;
+        query.view = scope == 2 ? domain::TicketView::kOrganization : domain::TicketView::kMine;
+        auto result = app::list_tickets(env, scope == 0 ? agent : customer, query);
+        ASSERT_TRUE(result) << result.error().message;
+        if (c.expect && scope != 1) {
+          bool found = std::any_of(result->items.begin(), result->items.end(),
+                                   [&](const auto& item) { return item.id == *c.expect; });
+          EXPECT_TRUE(found) << name << " did not find ticket " << *c.expect;
+        }
+      });
+      shapes.insert(shapes.end(), more.begin(), more.end());
     }
-    // add_highlights: the subject and snippet of the page's tickets.
-    Params params(text);
-    params.add(report_->rare_message_tickets.at(0));
-    params.add(report_->rare_subject_tickets.at(0));
-    std::string subjects, snippets;
-    if (backend() == Backend::kSqlite) {
-      subjects =
-          "SELECT rowid, highlight(tickets_fts, 0, char(2), char(3)) FROM tickets_fts "
-          "WHERE tickets_fts MATCH $1 AND rowid IN ($2,$3)";
-      snippets =
-          "SELECT m.ticket_id, snippet(messages_fts, 0, char(2), char(3), '…', 16) "
-          "FROM messages_fts JOIN messages m ON m.id = messages_fts.rowid "
-          "WHERE messages_fts MATCH $1 AND m.is_internal = 0 AND m.ticket_id IN ($2,$3) "
-          "ORDER BY m.id";
-    } else {
-      std::string options =
-          "'StartSel=' || chr(2) || ', StopSel=' || chr(3) || ', MaxWords=24, MinWords=8, "
-          "MaxFragments=1, FragmentDelimiter=…'";
-      subjects = fmt::format(
-          "SELECT id, ts_headline('simple', subject, to_tsquery('simple', $1), {}) FROM tickets "
-          "WHERE subject_tsv @@ to_tsquery('simple', $1) AND id IN ($2,$3)",
-          options);
-      snippets = fmt::format(
-          "SELECT ticket_id, ts_headline('simple', body, to_tsquery('simple', $1), {}) "
-          "FROM messages WHERE body_tsv @@ to_tsquery('simple', $1) AND ticket_id IN ($2,$3) "
-          "ORDER BY id",
-          options);
-    }
-    shapes.push_back({fmt::format("highlight subjects '{}'", text), subjects, params});
-    shapes.push_back({fmt::format("highlight snippets '{}'", text), snippets, params});
   }
-  // A ticket number: the scope and "t.id = $n".
-  ListQuery q;
-  q.where = scope_clause(me, org, q.params, q.next);
-  q.params.add(report_->sample_ticket);
-  q.where += fmt::format(" AND t.id = ${}", q.next++);
-  shapes.push_back({"search by ticket number counts", counts_sql(q), q.params});
-  auto [sql, params] = page_sql(q, Filter::kAll);
-  shapes.push_back({"search by ticket number page", sql, params});
-  check(shapes);
+  // A team's queue narrowed by a common word (the desk's search box).
+  auto more = recorded(*db_, *mail_, "search team-technical queue", rules, [&](app::Env& env) {
+    app::TicketQuery query;
+    query.search = report_->common_word;
+    query.team = domain::Team::kTechnical;
+    query.filter = app::StatusFilter::kOpen;
+    auto result = app::list_tickets(env, agent, query);
+    ASSERT_TRUE(result) << result.error().message;
+  });
+  shapes.insert(shapes.end(), more.begin(), more.end());
+  check(shapes, {kSearchShareOfTable});
 }
 
 TEST_F(QueryPlanTest, DeskQueuesUseIndexes) {
-  std::int64_t agent = user(login("agent", "")).first;
-  // desk_query: each queue's narrowing of the staff scope ("1 = 1") and its Status filter.
-  struct Queue {
-    std::string slug;
-    std::function<void(ListQuery&)> narrow;
-    Filter filter;
-  };
-  auto team = [](domain::Team t) {
-    return [t](ListQuery& q) {
-      std::string codes;
-      for (auto s : domain::statuses_owned_by(t)) {
-        codes += fmt::format("{}{}", codes.empty() ? "" : ",", domain::to_code(s));
-      }
-      q.where += fmt::format(" AND t.status IN ({})", codes.empty() ? "0" : codes);
-    };
-  };
-  std::vector<Queue> queues = {
-      {"mine",
-       [agent](ListQuery& q) {
-         q.params.add(agent);
-         q.where += fmt::format(" AND t.assignee_id = ${}", q.next++);
-       },
-       Filter::kOpen},
-      {"unassigned", [](ListQuery& q) { q.where += " AND t.assignee_id IS NULL"; }, Filter::kOpen},
-      {"pending-customer", [](ListQuery&) {}, Filter::kPendingOnMe},
-      {"all", [](ListQuery&) {}, Filter::kAll},
-  };
-  for (auto t : domain::all_teams()) {
-    queues.push_back({"team-" + std::string(domain::team_slug(t)), team(t), Filter::kOpen});
-  }
-  std::int64_t org = user(login("customer", "medium")).second.value_or(0);
-  queues.push_back({"organization filter",
-                    [org](ListQuery& q) {
-                      q.params.add(org);
-                      q.where += fmt::format(" AND t.organization_id = ${}", q.next++);
-                    },
-                    Filter::kOpen});
-  queues.push_back({"type filter, team-technical",
-                    [&](ListQuery& q) {
-                      team(domain::Team::kTechnical)(q);
-                      q.params.add(domain::to_code(domain::TicketType::kRequest));
-                      q.where += fmt::format(" AND t.type = ${}", q.next++);
-                    },
-                    Filter::kOpen});
-
-  std::vector<Shape> shapes;
+  auto agent_id = user(login("agent", "")).first;
+  auto agent = agent_actor(agent_id);
   // The desk's pages over all tickets walk tickets_activity_status in order and stop after a
   // page (the open tickets are the recent ones).
-  std::set<std::string> walks = {"tickets_activity_status"};
-  for (const auto& queue : queues) {
-    ListQuery q;
-    q.where = scope_clause(std::nullopt, std::nullopt, q.params, q.next);
-    queue.narrow(q);
-    shapes.push_back({"desk counts, queue " + queue.slug, counts_sql(q), q.params});
-    auto [sql, params] = page_sql(q, queue.filter);
-    shapes.push_back({"desk page, queue " + queue.slug, sql, params, walks});
+  Shape rules;
+  rules.ordered_walks = {"tickets_activity_status"};
+  // desk_query (web/desk_pages.cpp): each queue's narrowing and its Status filter.
+  std::vector<std::pair<std::string, app::TicketQuery>> queues;
+  auto queue = [&](std::string name, auto&& narrow) {
+    app::TicketQuery query;
+    query.filter = app::StatusFilter::kOpen;
+    narrow(query);
+    queues.emplace_back(std::move(name), query);
+  };
+  queue("mine", [&](app::TicketQuery& q) { q.assignee_id = agent_id; });
+  queue("unassigned", [](app::TicketQuery& q) { q.unassigned = true; });
+  queue("pending-customer",
+        [](app::TicketQuery& q) { q.filter = app::StatusFilter::kPendingOnMe; });
+  queue("all", [](app::TicketQuery& q) { q.filter = app::StatusFilter::kAll; });
+  for (auto t : domain::all_teams()) {
+    queue("team-" + std::string(domain::team_slug(t)), [t](app::TicketQuery& q) { q.team = t; });
   }
-  // One exact status (the desk's state=… filter; the Status filter is then All).
+  std::int64_t org = user(login("customer", "medium")).second.value_or(0);
+  queue("organization filter", [org](app::TicketQuery& q) { q.organization_id = org; });
+  queue("type filter, team-technical", [](app::TicketQuery& q) {
+    q.team = domain::Team::kTechnical;
+    q.type = domain::TicketType::kRequest;
+  });
   for (auto status : {domain::Status::kSupportTeamLiaising, domain::Status::kClosed}) {
-    ListQuery q;
-    q.where = scope_clause(std::nullopt, std::nullopt, q.params, q.next);
-    auto [sql, params] = page_sql(q, Filter::kAll, "t.last_activity_at", true, 0,
-                                  fmt::format(" AND t.status = {}", domain::to_code(status)));
-    shapes.push_back(
-        {fmt::format("desk page, status {}", domain::status_slug(status)), sql, params, walks});
+    queue(fmt::format("status {}", domain::status_slug(status)), [status](app::TicketQuery& q) {
+      q.filter = app::StatusFilter::kAll;
+      q.status = status;
+    });
+  }
+  std::vector<Shape> shapes;
+  for (const auto& [name, query] : queues) {
+    auto more = recorded(*db_, *mail_, "desk " + name, rules, [&](app::Env& env) {
+      auto result = app::list_tickets(env, agent, query);
+      ASSERT_TRUE(result) << result.error().message;
+      EXPECT_FALSE(result->items.empty()) << name;
+    });
+    shapes.insert(shapes.end(), more.begin(), more.end());
   }
   check(shapes);
 }
 
 TEST_F(QueryPlanTest, TicketPageReadsOneTicketsRows) {
-  std::int64_t me = user(login("customer", "large")).first;
+  auto customer = customer_actor(user(login("customer", "large")));
   std::int64_t ticket = report_->long_tickets.at(0);
-  std::vector<Shape> shapes = {
-      {"ticket",
-       "SELECT t.id, t.type, t.subject, t.status, t.requester_id, r.name, r.email, "
-       "t.organization_id, o.name, t.assignee_id, a.name, a.email, t.created_at, "
-       "t.last_activity_at, t.closed_at, t.resolution, t.fix_version, "
-       "t.deployment_schedule, t.fix_given, t.linked_ticket_id, "
-       "EXISTS (SELECT 1 FROM ticket_ccs cc WHERE cc.ticket_id = t.id AND "
-       "cc.user_id = $2) FROM tickets t JOIN users r ON r.id = t.requester_id "
-       "JOIN organizations o ON o.id = t.organization_id "
-       "LEFT JOIN users a ON a.id = t.assignee_id WHERE t.id = $1",
-       Params(ticket, me)},
-      {"ticket CCs",
-       "SELECT u.id, u.name, u.email FROM ticket_ccs cc JOIN users u ON "
-       "u.id = cc.user_id WHERE cc.ticket_id = $1 ORDER BY u.name",
-       Params(ticket)},
-      {"ticket messages",
-       "SELECT m.id, COALESCE(u.name, 'Portico'), COALESCE(u.role, 'agent'), m.body, "
-       "m.is_internal, m.created_at FROM messages m LEFT JOIN users u ON u.id = m.author_id "
-       "WHERE m.ticket_id = $1 AND (m.is_internal = 0 OR $2 = 1) ORDER BY m.created_at, m.id",
-       Params(ticket, 0)},
-      {"ticket attachments",
-       "SELECT a.id, a.message_id, a.filename, a.content_type, a.size FROM attachments a "
-       "JOIN messages m ON m.id = a.message_id "
-       "WHERE a.ticket_id = $1 AND (m.is_internal = 0 OR $2 = 1) ORDER BY a.id",
-       Params(ticket, 0)},
-      {"ticket timeline",
-       "SELECT e.to_status, e.created_at, COALESCE(u.name, ''), COALESCE(e.reason, '') "
-       "FROM ticket_events e LEFT JOIN users u ON u.id = e.actor_id "
-       "WHERE e.ticket_id = $1 AND e.to_status IS NOT NULL ORDER BY e.created_at, e.id",
-       Params(ticket)},
-  };
+  auto shapes = recorded(*db_, *mail_, "ticket page", Shape{}, [&](app::Env& env) {
+    auto detail = app::get_ticket(env, customer, ticket);
+    ASSERT_TRUE(detail) << detail.error().message;
+    EXPECT_EQ(detail->id, ticket);
+  });
+  EXPECT_GE(shapes.size(), 3u);
   check(shapes);
 }
 

@@ -36,5 +36,15 @@ CREATE TRIGGER ticket_counts_update AFTER UPDATE OF status, organization_id ON t
   EXECUTE FUNCTION ticket_counts_track();
 
 -- The organization view's other sorts walk an index in order and stop after the page.
-CREATE INDEX tickets_org_subject ON tickets(organization_id, subject);
+CREATE INDEX tickets_org_subject ON tickets(organization_id, subject, id);
 CREATE INDEX tickets_org_id ON tickets(organization_id, id);
+
+-- The organization view sorts by (column, id). With the id in the index the page is read in
+-- index order and stops after the page, with no sort. (SQLite indexes end with the rowid, which
+-- is the id, so its indexes already serve this order.)
+DROP INDEX tickets_org_activity;
+CREATE INDEX tickets_org_activity ON tickets(organization_id, last_activity_at, id);
+DROP INDEX tickets_org_created;
+CREATE INDEX tickets_org_created ON tickets(organization_id, created_at, id);
+DROP INDEX tickets_org_status;
+CREATE INDEX tickets_org_status ON tickets(organization_id, status, id);

@@ -240,11 +240,27 @@ Result<void> add_counts(Connection& c, std::string_view sql, const Params& param
   return {};
 }
 
-constexpr std::string_view kPageColumns =
+// The list's columns; "{}" is the ticket source: "tickets t", or a set of ids joined to it.
+constexpr std::string_view kPageSelect =
     "SELECT t.id, t.subject, t.status, t.type, t.created_at, t.last_activity_at, r.name, "
-    "o.name, a.name FROM tickets t JOIN users r ON r.id = t.requester_id "
+    "o.name, a.name FROM {} JOIN users r ON r.id = t.requester_id "
     "JOIN organizations o ON o.id = t.organization_id "
     "LEFT JOIN users a ON a.id = t.assignee_id ";
+
+// A list of ticket ids as a row source joined to the tickets: the planner then reads exactly
+// those tickets by primary key instead of walking an index of all tickets and testing each.
+std::string ids_source(Backend backend, const std::vector<std::int64_t>& ids, Params& params,
+                       int& next) {
+  std::string list;
+  for (auto id : ids) list += fmt::format("{}{}", list.empty() ? "" : ",", id);
+  if (backend == Backend::kSqlite) {
+    params.add("[" + list + "]");
+    return fmt::format(
+        "(SELECT value AS id FROM json_each(${})) page JOIN tickets t ON t.id = page.id", next++);
+  }
+  params.add("{" + list + "}");
+  return fmt::format("unnest(${}::bigint[]) AS page(id) JOIN tickets t ON t.id = page.id", next++);
+}
 
 Result<void> read_page(Connection& c, const std::string& sql, const Params& params,
                        TicketList& list) {
@@ -396,45 +412,47 @@ Result<Found> search_tickets(Connection& c, const domain::VisibilityScope& scope
       }
     }
   } else {
-    // PostgreSQL: the GIN indexes find the matches; the scope and the narrowing are conditions
-    // on the ticket, and the planner picks the order (the matches, or the scope's tickets, or
-    // the newest messages first when the words are common).
-    for (bool is_messages : {true, false}) {
-      Params params(tsquery(words));
-      int next = 2;
-      std::string where;
-      if (scope.requester_or_cc_user_id) {
-        params.add(*scope.requester_or_cc_user_id);
-        int me = next++;
-        if (scope.organization_id) {
+    // PostgreSQL: the GIN indexes find the matches; the scope (the organization, or the
+    // customer's own tickets — each its own query, so that each can use its index) and the
+    // narrowing are conditions on the ticket, and the planner picks the order: the matches, the
+    // scope's tickets, or the newest messages first when the words are common.
+    if (customer && !scope.organization_id && !scope.requester_or_cc_user_id) return Found{};
+    enum class Part { kAll, kOrganization, kMine };
+    std::vector<Part> parts;
+    if (!customer) parts.push_back(Part::kAll);
+    if (scope.organization_id) parts.push_back(Part::kOrganization);
+    if (scope.requester_or_cc_user_id) parts.push_back(Part::kMine);
+    for (auto part : parts) {
+      for (bool is_messages : {true, false}) {
+        Params params(tsquery(words));
+        int next = 2;
+        std::string where;
+        if (part == Part::kOrganization) {
           params.add(*scope.organization_id);
-          where = fmt::format(" AND (t.organization_id = ${} OR t.id IN ({}))", next++,
-                              mine_ids_sql(me));
-        } else {
-          where = fmt::format(" AND t.id IN ({})", mine_ids_sql(me));
+          where = fmt::format(" AND t.organization_id = ${}", next++);
+        } else if (part == Part::kMine) {
+          params.add(*scope.requester_or_cc_user_id);
+          where = fmt::format(" AND t.id IN ({})", mine_ids_sql(next++));
         }
-      } else if (scope.organization_id) {
-        params.add(*scope.organization_id);
-        where = fmt::format(" AND t.organization_id = ${}", next++);
-      } else if (customer) {
-        return Found{};
-      }
-      auto narrow = narrowing(actor, query, params, next);
-      params.add(kSearchRows);
-      int limit = next++;
-      std::string sql =
-          is_messages ? fmt::format(
-                            "SELECT m.ticket_id, m.id FROM messages m JOIN tickets t ON t.id = "
-                            "m.ticket_id WHERE m.body_tsv @@ to_tsquery('simple', $1){}{} "
-                            "ORDER BY m.id DESC LIMIT ${}",
-                            where, narrow.sql, limit)
-                      : fmt::format(
-                            "SELECT t.id FROM tickets t WHERE t.subject_tsv @@ "
-                            "to_tsquery('simple', $1){}{} ORDER BY t.id DESC LIMIT ${}",
-                            where, narrow.sql, limit);
-      if (auto done = collect(c, sql, params, ids, capped, is_messages ? &message_of : nullptr);
-          !done) {
-        return std::unexpected(done.error());
+        auto narrow = narrowing(actor, query, params, next);
+        params.add(kSearchRows);
+        int limit = next++;
+        // The tickets are joined only when a condition needs them.
+        std::string join =
+            where.empty() && narrow.sql.empty() ? "" : " JOIN tickets t ON t.id = m.ticket_id";
+        std::string sql =
+            is_messages ? fmt::format(
+                              "SELECT m.ticket_id, m.id FROM messages m{} WHERE m.body_tsv @@ "
+                              "to_tsquery('simple', $1){}{} ORDER BY m.id DESC LIMIT ${}",
+                              join, where, narrow.sql, limit)
+                        : fmt::format(
+                              "SELECT t.id FROM tickets t WHERE t.subject_tsv @@ "
+                              "to_tsquery('simple', $1){}{} ORDER BY t.id DESC LIMIT ${}",
+                              where, narrow.sql, limit);
+        if (auto done = collect(c, sql, params, ids, capped, is_messages ? &message_of : nullptr);
+            !done) {
+          return std::unexpected(done.error());
+        }
       }
     }
   }
@@ -679,12 +697,12 @@ Result<TicketList> list_tickets(Env& env, const domain::Actor& actor, const Tick
       }
       Params params;
       int next = 1;
-      std::string where = id_list_clause(c.backend(), found->ids, "t.id", params, next);
-      where += narrowing(actor, query, params, next).sql;
+      std::string source = ids_source(c.backend(), found->ids, params, next);
+      std::string narrow = narrowing(actor, query, params, next).sql;
       if (auto done = add_counts(
               c,
-              fmt::format("SELECT t.status, COUNT(*) FROM tickets t WHERE {} GROUP BY t.status",
-                          where),
+              fmt::format("SELECT t.status, COUNT(*) FROM {} WHERE 1 = 1{} GROUP BY t.status",
+                          source, narrow),
               params, counts);
           !done) {
         return std::unexpected(done.error());
@@ -694,9 +712,9 @@ Result<TicketList> list_tickets(Env& env, const domain::Actor& actor, const Tick
       int limit = next++;
       params.add(static_cast<std::int64_t>(list.page - 1) * page_size);
       int offset = next++;
-      auto sql =
-          fmt::format("{}WHERE {}{}{} ORDER BY {} LIMIT ${} OFFSET ${}", kPageColumns, where,
-                      status_clause(query.filter), exact_status, order_by(query), limit, offset);
+      auto sql = fmt::format("{}WHERE 1 = 1{}{}{} ORDER BY {} LIMIT ${} OFFSET ${}",
+                             fmt::format(kPageSelect, source), narrow, status_clause(query.filter),
+                             exact_status, order_by(query), limit, offset);
       if (auto done = read_page(c, sql, params, list); !done) return std::unexpected(done.error());
       if (!words.empty()) {
         if (auto done = add_highlights(c, words, found->message_of, list.items); !done) {
@@ -730,9 +748,10 @@ Result<TicketList> list_tickets(Env& env, const domain::Actor& actor, const Tick
       int limit = next++;
       params.add(static_cast<std::int64_t>(list.page - 1) * page_size);
       int offset = next++;
-      auto sql = fmt::format("{}WHERE 1 = 1{}{}{} ORDER BY {} LIMIT ${} OFFSET ${}", kPageColumns,
-                             narrow.sql, status_clause(query.filter), exact_status, order_by(query),
-                             limit, offset);
+      auto sql =
+          fmt::format("{}WHERE 1 = 1{}{}{} ORDER BY {} LIMIT ${} OFFSET ${}",
+                      fmt::format(kPageSelect, "tickets t"), narrow.sql,
+                      status_clause(query.filter), exact_status, order_by(query), limit, offset);
       if (auto done = read_page(c, sql, params, list); !done) return std::unexpected(done.error());
       return list;
     }
@@ -760,7 +779,8 @@ Result<TicketList> list_tickets(Env& env, const domain::Actor& actor, const Tick
       int limit = next++;
       params.add(static_cast<std::int64_t>(list.page - 1) * page_size);
       int offset = next++;
-      auto sql = fmt::format("{}WHERE {}{} ORDER BY {} LIMIT ${} OFFSET ${}", kPageColumns, where,
+      auto sql = fmt::format("{}WHERE {}{} ORDER BY {} LIMIT ${} OFFSET ${}",
+                             fmt::format(kPageSelect, "tickets t"), where,
                              status_clause(query.filter), order_by(query), limit, offset);
       if (auto done = read_page(c, sql, params, list); !done) return std::unexpected(done.error());
       return list;
@@ -810,8 +830,11 @@ Result<TicketList> list_tickets(Env& env, const domain::Actor& actor, const Tick
       candidates += fmt::format(" UNION ALL SELECT t.id FROM tickets t WHERE {}{}", outside,
                                 status_clause(query.filter));
     }
-    auto sql = fmt::format("{}WHERE t.id IN ({}) ORDER BY {} LIMIT ${} OFFSET ${}", kPageColumns,
-                           candidates, order_by(query), limit, offset);
+    auto sql = fmt::format(
+        "{}ORDER BY {} LIMIT ${} OFFSET ${}",
+        fmt::format(kPageSelect,
+                    fmt::format("({}) page JOIN tickets t ON t.id = page.id", candidates)),
+        order_by(query), limit, offset);
     if (auto done = read_page(c, sql, params, list); !done) return std::unexpected(done.error());
     return list;
   });
