@@ -6,6 +6,8 @@
 #   (c) HTTP black-box tests, PostgreSQL (a throw-away cluster, scripts/pg-cluster.sh)
 #   (d) slow and idle clients           tests/robustness/slow_clients.py
 #   (e) browser tests                   node --test tests/browser/
+#   (f) the benchmark, once, tiny       bench/run.sh --smoke, SQLite and PostgreSQL (so the bench
+#                                       scripts cannot rot; pages checked, timings never judged)
 #
 # then prints one summary line `N passed, M failed` and exits non-zero on any failure.
 # A tier that crashes or times out counts as (at least) one failure. Logs and gtest JSON reports
@@ -18,7 +20,7 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 
-tiers=${TEST_TIERS:-a b c d e}
+tiers=${TEST_TIERS:-a b c d e f}
 jobs=${JOBS:-2}
 build=build/sanitize
 results=$build/test-results
@@ -193,8 +195,21 @@ for tier in $tiers; do
       fi
       record "(e) browser tests" "$passed" "$failed" "$skipped"
       ;;
+    f)
+      for bench_backend in sqlite postgresql; do
+        banner "(f) benchmark smoke run [backend: $bench_backend]"
+        # --smoke: a 2,000-ticket dataset in a temporary folder (and cluster) of its own.
+        timeout --kill-after=10 600 bench/run.sh --smoke --backend "$bench_backend" 2>&1 |
+          tee "$results/bench-$bench_backend.log"
+        if [ "${PIPESTATUS[0]}" -eq 0 ]; then
+          record "(f) benchmark smoke [backend: $bench_backend]" 1 0 0
+        else
+          record "(f) benchmark smoke [backend: $bench_backend]" 0 1 0
+        fi
+      done
+      ;;
     *)
-      echo "unknown tier '$tier' (tiers: a b c d e)"
+      echo "unknown tier '$tier' (tiers: a b c d e f)"
       record "unknown tier $tier" 0 1 0
       ;;
   esac
