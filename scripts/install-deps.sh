@@ -14,7 +14,7 @@ build_pkgs=(
   libboost-dev libpoco-dev libsqlite3-dev libpq-dev
   libkainjow-mustache-dev libsodium-dev libgmime-3.0-dev libcurl4-openssl-dev
   libcmark-gfm-dev libcmark-gfm-extensions-dev nlohmann-json3-dev
-  libspdlog-dev libfmt-dev zlib1g-dev libhowardhinnant-date-dev tzdata
+  libspdlog-dev libfmt-dev zlib1g-dev libhowardhinnant-date-dev tzdata libjemalloc-dev
 )
 test_pkgs=(
   libgtest-dev libgmock-dev
