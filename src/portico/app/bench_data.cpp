@@ -1045,11 +1045,13 @@ Result<BenchDataReport> generate_bench_data(storage::Database& db,
     report.phases.push_back({"indexes and full-text search", seconds_since(phase_start), 0});
   }
 
-  // ticket_counts (migration 0005): its triggers were suspended (SQLite) or skipped (the
-  // PostgreSQL replica role) during the load, so count once.
+  // ticket_counts and ticket_status_counts (migrations 0005, 0006): their triggers were suspended
+  // (SQLite) or skipped (the PostgreSQL replica role) during the load, so count once.
   if (auto r = c.execute_script(
           "DELETE FROM ticket_counts; INSERT INTO ticket_counts (organization_id, status, n) "
-          "SELECT organization_id, status, COUNT(*) FROM tickets GROUP BY organization_id, status");
+          "SELECT organization_id, status, COUNT(*) FROM tickets GROUP BY organization_id, status; "
+          "DELETE FROM ticket_status_counts; INSERT INTO ticket_status_counts (status, n) "
+          "SELECT status, COUNT(*) FROM tickets GROUP BY status");
       !r) {
     return std::unexpected(r.error());
   }

@@ -36,9 +36,9 @@ constexpr std::array kStatusFilters = {StatusFilter::kAll, StatusFilter::kPendin
                                        StatusFilter::kClosed};
 
 // A search looks at this many of the newest matching messages (and subjects)…
-constexpr int kSearchRows = 5'000;
+constexpr int kSearchRows = 2'000;
 // …and lists at most this many tickets (the newest).
-constexpr std::size_t kSearchTickets = 1'000;
+constexpr std::size_t kSearchTickets = 500;
 // Tickets a customer is CC'd on outside the scope's full-text tokens that a search looks into.
 constexpr int kSearchCcTickets = 50;
 
@@ -593,22 +593,16 @@ std::string exact_status_clause(const domain::Actor& actor, const TicketQuery& q
   return fmt::format(" AND t.status = {}", domain::to_code(*query.status));
 }
 
-// Counts from ticket_counts: every organization, or one; only the given statuses if any.
+// Counts kept by triggers: of one organization (ticket_counts) or of all (ticket_status_counts);
+// only the given statuses if any.
 Result<void> table_counts(Connection& c, std::optional<std::int64_t> organization_id,
                           const std::optional<std::set<int>>& statuses, StatusCounts& counts) {
-  Params params;
-  std::string where;
-  if (organization_id) {
-    params.add(*organization_id);
-    where = " WHERE organization_id = $1";
-  }
   StatusCounts all;
-  if (auto done = add_counts(
-          c, fmt::format("SELECT status, SUM(n) FROM ticket_counts{} GROUP BY status", where),
-          params, all);
-      !done) {
-    return done;
-  }
+  auto done = organization_id
+                  ? add_counts(c, "SELECT status, n FROM ticket_counts WHERE organization_id = $1",
+                               Params(*organization_id), all)
+                  : add_counts(c, "SELECT status, n FROM ticket_status_counts", Params(), all);
+  if (!done) return done;
   for (auto [code, n] : all) {
     if (!statuses || statuses->contains(code)) counts[code] += n;
   }

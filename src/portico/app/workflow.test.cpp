@@ -189,6 +189,52 @@ TEST_F(WorkflowService, CustomerReplyMovesWaitingTicketToTriaging) {
   EXPECT_EQ(status_of(id), domain::Status::kSupportTeamTriaging);
 }
 
+// The per-status counts the lists and the desk show come from tables kept by triggers; they must
+// agree with the tickets after every kind of change.
+TEST_F(WorkflowService, CountTablesFollowEveryStatusChange) {
+  auto agree = [&](std::string_view when) {
+    auto rows = db_->with_connection([&](storage::Connection& c) {
+      return c.query(
+          "SELECT (SELECT COUNT(*) FROM (SELECT organization_id, status, COUNT(*) AS n FROM "
+          "tickets GROUP BY organization_id, status) t FULL OUTER JOIN (SELECT * FROM "
+          "ticket_counts WHERE n <> 0) c USING (organization_id, status) WHERE t.n IS NOT c.n), "
+          "(SELECT COUNT(*) FROM (SELECT status, COUNT(*) AS n FROM tickets GROUP BY status) t "
+          "FULL OUTER JOIN (SELECT * FROM ticket_status_counts WHERE n <> 0) c USING (status) "
+          "WHERE t.n IS NOT c.n), (SELECT COALESCE(SUM(n), 0) FROM ticket_status_counts)");
+    });
+    ASSERT_TRUE(rows) << rows.error().message;
+    EXPECT_EQ(rows->rows.at(0).integer(0), 0) << "ticket_counts disagrees " << when;
+    EXPECT_EQ(rows->rows.at(0).integer(1), 0) << "ticket_status_counts disagrees " << when;
+    EXPECT_EQ(rows->rows.at(0).integer(2), count("SELECT COUNT(*) FROM tickets")) << when;
+  };
+  agree("before any ticket");
+  auto first = new_ticket();
+  auto second = new_ticket();
+  agree("after two new tickets");
+  StatusChange change;
+  change.message = "Which model?";
+  ASSERT_TRUE(move(first, "waiting-initial-information", change));
+  agree("after a change of status");
+  ASSERT_TRUE(reply(*env_, customer_, first, "A Zebra ZD420", {}));
+  agree("after a customer reply moved the ticket");
+  StatusChange close;
+  close.resolution = "duplicate";
+  ASSERT_TRUE(move(second, "closed", close)) << "closing the second ticket";
+  agree("after closing");
+
+  // The customer's organization view counts from the tables.
+  TicketQuery query;
+  query.view = domain::TicketView::kOrganization;
+  auto list = list_tickets(*env_, customer_.actor(), query);
+  ASSERT_TRUE(list) << list.error().message;
+  EXPECT_EQ(list->total, 2);
+  for (auto [filter, n] : list->counts) {
+    if (filter == StatusFilter::kClosed || filter == StatusFilter::kOpen) {
+      EXPECT_EQ(n, 1) << status_filter_slug(filter);
+    }
+  }
+}
+
 TEST_F(WorkflowService, RequiredFieldsForDevelopmentDeploymentFixValidationAndClosed) {
   auto id = new_ticket();
   ASSERT_TRUE(move(id, "support-investigating"));

@@ -164,7 +164,9 @@ Result<http::Response> desk_home(Context& ctx) {
   }
   data.set("rows", rows);
   data.set("has_rows", !list->items.empty());
-  data.set("total_label", fmt::format("{} ticket{}", list->total, list->total == 1 ? "" : "s"));
+  data.set("total_label", fmt::format("{}{} ticket{}", list->total, list->more ? "+" : "", list->total == 1 && !list->more ? "" : "s"));
+  // A search lists its newest matches only (app::list_tickets): say so.
+  data.set("more", list->more);
   Data counts{Data::type::list};
   for (auto [status, n] : list->status_counts) {
     Data d;
