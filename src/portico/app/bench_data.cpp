@@ -373,8 +373,11 @@ Result<void> restore_indexes(Connection& c, const SuspendedSchema& schema,
   if (c.backend() == Backend::kSqlite) {
     // Rebuilt from their content views (migration 0005): subjects and public messages with
     // their scope tokens.
+    // Then merged into one segment each, as app::tidy_search_indexes brings a live index to.
     for (std::string_view sql : {"INSERT INTO tickets_fts(tickets_fts) VALUES ('rebuild')",
-                                 "INSERT INTO messages_fts(messages_fts) VALUES ('rebuild')"}) {
+                                 "INSERT INTO messages_fts(messages_fts) VALUES ('rebuild')",
+                                 "INSERT INTO tickets_fts(tickets_fts) VALUES ('optimize')",
+                                 "INSERT INTO messages_fts(messages_fts) VALUES ('optimize')"}) {
       auto started = std::chrono::steady_clock::now();
       if (auto done = c.execute_script(sql); !done) return std::unexpected(done.error());
       note(fmt::format(

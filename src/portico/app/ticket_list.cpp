@@ -824,11 +824,15 @@ Result<TicketList> list_tickets(Env& env, const domain::Actor& actor, const Tick
       candidates += fmt::format(" UNION ALL SELECT t.id FROM tickets t WHERE {}{}", outside,
                                 status_clause(query.filter));
     }
+    // The page's 25 ids are chosen first; only they are joined to the people and organization.
     auto sql = fmt::format(
-        "{}ORDER BY {} LIMIT ${} OFFSET ${}",
+        "{}ORDER BY {}",
         fmt::format(kPageSelect,
-                    fmt::format("({}) page JOIN tickets t ON t.id = page.id", candidates)),
-        order_by(query), limit, offset);
+                    fmt::format("(SELECT t.id FROM ({}) page JOIN tickets t ON t.id = page.id "
+                                "ORDER BY {} LIMIT ${} OFFSET ${}) shown JOIN tickets t ON t.id = "
+                                "shown.id",
+                                candidates, order_by(query), limit, offset)),
+        order_by(query));
     if (auto done = read_page(c, sql, params, list); !done) return std::unexpected(done.error());
     return list;
   });

@@ -17,6 +17,7 @@
 #include "portico/app/accounts.hpp"
 #include "portico/app/demo.hpp"
 #include "portico/app/directory.hpp"
+#include "portico/app/search_maintenance.hpp"
 #include "portico/app/workflow.hpp"
 #include "portico/cli/bench_command.hpp"
 #include "portico/core/config.hpp"
@@ -201,6 +202,13 @@ int cmd_serve(const Flags& flags) {
     }
   });
   auto_close.start();
+  // Full-text index upkeep (SQLite): a bounded merge every five minutes.
+  jobs::Periodic search_upkeep("search-index", std::chrono::minutes(5), [&env] {
+    if (auto done = app::tidy_search_indexes(env.db); !done) {
+      spdlog::warn("search-index: {}", done.error().message);
+    }
+  });
+  search_upkeep.start();
 
   if (config->port_file) {
     std::ofstream out(*config->port_file);
@@ -211,6 +219,7 @@ int cmd_serve(const Flags& flags) {
                config->database_url.starts_with("sqlite:") ? config->database_url : "postgresql",
                config->data_dir.string());
   server.run();
+  search_upkeep.stop();
   auto_close.stop();
   outbox.stop();
   spdlog::info("stopped");
