@@ -84,10 +84,18 @@ TEST_F(PortalTest, SubmitSearchReplyAndVisibilityAcrossCustomers) {
   EXPECT_TRUE(contains(by_reply.body, "Quokka scanner"));
   EXPECT_TRUE(contains(by_reply.body, "<mark>wombatcode</mark>"));
 
-  // Bob is CC'd: it is in his own list.
+  // Bob is CC'd: it is in his own list, and his search finds it by a word of a reply.
   HttpClient bob(base_url());
   log_in(bob, "bob@acme.example");
   EXPECT_TRUE(contains(bob.get("/tickets").body, "Quokka scanner"));
+  EXPECT_TRUE(contains(bob.get("/tickets?q=wombatcode").body, "Quokka scanner"));
+  // Once Alice removes him from the CCs, his own view's search no longer finds it; the
+  // organization view (Bob's organization) still does.
+  std::string remove = first_match(page.body, "(/tickets/" + id + R"(/cc/\d+/remove))");
+  ASSERT_FALSE(remove.empty());
+  EXPECT_EQ(alice.post_form(remove, {{"_csrf", csrf}}).status, 303);
+  EXPECT_FALSE(contains(bob.get("/tickets?q=wombatcode").body, "Quokka scanner"));
+  EXPECT_TRUE(contains(bob.get("/tickets?q=wombatcode&view=organization").body, "Quokka scanner"));
 
   // Carol is in another organization: 404 everywhere, exactly like a missing ticket.
   HttpClient carol(base_url());

@@ -366,15 +366,18 @@ Result<SuspendedSchema> suspend_indexes(Connection& c) {
   return schema;
 }
 
-// Fills the SQLite full-text tables from the loaded rows, as migration 0002 does for existing
-// rows (internal notes are never indexed), then recreates the indexes and triggers.
+// Fills the SQLite full-text tables from the loaded rows, as migrations 0005 and 0007 do for
+// existing rows (internal notes are never indexed), then recreates the indexes and triggers.
 Result<void> restore_indexes(Connection& c, const SuspendedSchema& schema,
                              const std::function<void(std::string_view)>& note) {
   if (c.backend() == Backend::kSqlite) {
-    // Rebuilt from their content views (migration 0005): subjects and public messages with
-    // their scope tokens.
-    // Then merged into one segment each, as app::tidy_search_indexes brings a live index to.
-    for (std::string_view sql : {"INSERT INTO tickets_fts(tickets_fts) VALUES ('rebuild')",
+    // The CC tokens of the search scope (migration 0007; the ticket_ccs triggers were
+    // suspended), then the indexes from their content views, then merged into one segment each,
+    // as app::tidy_search_indexes brings a live index to.
+    for (std::string_view sql : {"UPDATE tickets SET cc_tokens = (SELECT group_concat(' u' || "
+                                 "user_id, '') FROM ticket_ccs WHERE ticket_id = tickets.id) "
+                                 "WHERE id IN (SELECT ticket_id FROM ticket_ccs)",
+                                 "INSERT INTO tickets_fts(tickets_fts) VALUES ('rebuild')",
                                  "INSERT INTO messages_fts(messages_fts) VALUES ('rebuild')",
                                  "INSERT INTO tickets_fts(tickets_fts) VALUES ('optimize')",
                                  "INSERT INTO messages_fts(messages_fts) VALUES ('optimize')"}) {
@@ -383,7 +386,7 @@ Result<void> restore_indexes(Connection& c, const SuspendedSchema& schema,
       note(fmt::format(
           "  {:.1f} s  {}",
           std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count(),
-          sql.substr(0, sql.find(" VALUES"))));
+          sql.substr(0, std::min(sql.find(" VALUES"), sql.find(" = (")))));
     }
   }
   for (const auto& sql : schema.create) {

@@ -39,8 +39,6 @@ constexpr std::array kStatusFilters = {StatusFilter::kAll, StatusFilter::kPendin
 constexpr int kSearchRows = 2'000;
 // …and lists at most this many tickets (the newest).
 constexpr std::size_t kSearchTickets = 500;
-// Tickets a customer is CC'd on outside the scope's full-text tokens that a search looks into.
-constexpr int kSearchCcTickets = 50;
 
 bool filter_matches(StatusFilter filter, domain::Status status) {
   switch (filter) {
@@ -361,54 +359,6 @@ Result<Found> search_tickets(Connection& c, const domain::VisibilityScope& scope
       if (auto done = collect(c, sql, params, ids, capped, is_messages ? &message_of : nullptr);
           !done) {
         return std::unexpected(done.error());
-      }
-    }
-    // Tickets the customer is CC'd on that the scope tokens do not cover (requested by someone
-    // else, in another organization than the one searched): checked one by one.
-    if (scope.requester_or_cc_user_id) {
-      Params params(*scope.requester_or_cc_user_id);
-      std::string outside;
-      if (scope.organization_id) {
-        params.add(*scope.organization_id);
-        outside = " AND t.organization_id <> $2";
-      }
-      auto cc = c.query(fmt::format("SELECT cc.ticket_id FROM ticket_ccs cc JOIN tickets t ON "
-                                    "t.id = cc.ticket_id WHERE cc.user_id = $1{} "
-                                    "ORDER BY cc.ticket_id DESC LIMIT {}",
-                                    outside, kSearchCcTickets),
-                        params);
-      if (!cc) return std::unexpected(cc.error());
-      if (!cc->empty()) {
-        std::vector<std::int64_t> cc_ids;
-        for (const auto& r : *cc) cc_ids.push_back(r.integer(0));
-        Params p2;
-        int next = 1;
-        p2.add(fmt::format("body : {}", terms));
-        next++;
-        std::string in = id_list_clause(c.backend(), cc_ids, "m.ticket_id", p2, next);
-        // Messages first, then the full-text index by rowid (never a walk of the whole index).
-        if (auto done = collect(c,
-                                fmt::format("SELECT m.ticket_id, m.id FROM messages m CROSS JOIN "
-                                            "messages_fts f ON f.rowid = m.id WHERE {} AND "
-                                            "m.is_internal = 0 AND messages_fts MATCH $1",
-                                            in),
-                                p2, ids, capped, &message_of);
-            !done) {
-          return std::unexpected(done.error());
-        }
-        Params p3;
-        next = 1;
-        p3.add(fmt::format("subject : {}", terms));
-        next++;
-        std::string in_subject = id_list_clause(c.backend(), cc_ids, "rowid", p3, next);
-        if (auto done = collect(c,
-                                fmt::format("SELECT rowid FROM tickets_fts WHERE tickets_fts "
-                                            "MATCH $1 AND {}",
-                                            in_subject),
-                                p3, ids, capped);
-            !done) {
-          return std::unexpected(done.error());
-        }
       }
     }
   } else {
