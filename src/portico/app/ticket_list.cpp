@@ -36,7 +36,7 @@ constexpr std::array kStatusFilters = {StatusFilter::kAll, StatusFilter::kPendin
                                        StatusFilter::kClosed};
 
 // A search looks at this many of the newest matching messages (and subjects)…
-constexpr int kSearchRows = 2'000;
+constexpr int kSearchRows = 1'000;
 // …and lists at most this many tickets (the newest).
 constexpr std::size_t kSearchTickets = 500;
 
