@@ -197,6 +197,36 @@ TEST_F(PortalTest, InternalNotesNeverReachTheCustomer) {
   EXPECT_EQ(alice.get("/desk/tickets/" + id).status, 403);
 }
 
+// The desk's organization filter is a type-ahead: suggestions by part of the name, the filter by
+// the whole name (any case) or by id, and a clear answer for a name that matches nothing.
+TEST_F(PortalTest, DeskFiltersByOrganizationTypedByName) {
+  HttpClient sam(base_url());
+  log_in(sam, "sam@portico.example");
+  auto options = sam.get("/desk/organizations?org_name=glob");
+  ASSERT_EQ(options.status, 200);
+  EXPECT_TRUE(contains(options.body, R"(<option value="Globex Retail">)"));
+  EXPECT_FALSE(contains(options.body, "Acme"));
+  EXPECT_FALSE(contains(sam.get("/desk/organizations?org_name=%25").body, "<option"))
+      << "a % is a character to find, not a wildcard";
+
+  auto acme = sam.get("/desk?queue=all&org_name=acme%20LOGISTICS");
+  ASSERT_EQ(acme.status, 200);
+  EXPECT_TRUE(contains(acme.body, "Shipment labels print with the wrong address"));
+  EXPECT_FALSE(contains(acme.body, "Discount codes applied twice"));
+  EXPECT_TRUE(contains(acme.body, R"(value="Acme Logistics")")) << "the filter shows its name";
+  auto globex = sam.get("/desk?queue=all&org_name=Globex%20Retail");
+  EXPECT_TRUE(contains(globex.body, "Discount codes applied twice"));
+  EXPECT_FALSE(contains(globex.body, "Shipment labels print with the wrong address"));
+
+  auto unknown = sam.get("/desk?queue=all&org_name=Initech");
+  EXPECT_EQ(unknown.status, 400);
+  EXPECT_TRUE(contains(unknown.body, "There is no organization named"));
+
+  HttpClient alice(base_url());
+  log_in(alice, "alice@acme.example");
+  EXPECT_EQ(alice.get("/desk/organizations?org_name=glob").status, 403);
+}
+
 TEST_F(PortalTest, CustomerReplyInWaitingStatusMovesTheTicket) {
   HttpClient alice(base_url());
   std::string alice_csrf = log_in(alice, "alice@acme.example");

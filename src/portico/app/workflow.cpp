@@ -1,6 +1,7 @@
 #include "portico/app/workflow.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <map>
 
@@ -319,13 +320,45 @@ Result<std::vector<StaffMember>> list_staff(Env& env) {
   });
 }
 
-Result<std::vector<OrganizationRef>> list_organization_refs(Env& env) {
+Result<std::vector<OrganizationRef>> find_organizations(Env& env, std::string_view text,
+                                                        int limit) {
+  // LIKE with the user's text taken literally: its wildcards and the escape are escaped.
+  std::string pattern = "%";
+  for (char ch : trim(text)) {
+    if (ch == '%' || ch == '_' || ch == '\\') pattern += '\\';
+    pattern += static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  }
+  pattern += "%";
   return env.db.with_connection([&](Connection& c) -> Result<std::vector<OrganizationRef>> {
-    auto rows = c.query("SELECT id, name FROM organizations ORDER BY name LIMIT 1000");
+    auto rows = c.query(
+        "SELECT id, name FROM organizations WHERE name_key LIKE $1 ESCAPE '\\' "
+        "ORDER BY name_key LIMIT $2",
+        Params(pattern, std::clamp(limit, 1, 100)));
     if (!rows) return std::unexpected(rows.error());
     std::vector<OrganizationRef> out;
     for (const auto& r : *rows) out.push_back({r.integer(0), r.text(1)});
     return out;
+  });
+}
+
+Result<std::optional<OrganizationRef>> organization_named(Env& env, std::string_view name) {
+  std::string key = trim(name);
+  for (auto& ch : key) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  return env.db.with_connection([&](Connection& c) -> Result<std::optional<OrganizationRef>> {
+    auto row =
+        c.query_optional("SELECT id, name FROM organizations WHERE name_key = $1", Params(key));
+    if (!row) return std::unexpected(row.error());
+    if (!*row) return std::nullopt;
+    return OrganizationRef{(*row)->integer(0), (*row)->text(1)};
+  });
+}
+
+Result<std::optional<OrganizationRef>> organization_ref(Env& env, std::int64_t id) {
+  return env.db.with_connection([&](Connection& c) -> Result<std::optional<OrganizationRef>> {
+    auto row = c.query_optional("SELECT id, name FROM organizations WHERE id = $1", Params(id));
+    if (!row) return std::unexpected(row.error());
+    if (!*row) return std::nullopt;
+    return OrganizationRef{(*row)->integer(0), (*row)->text(1)};
   });
 }
 

@@ -55,7 +55,16 @@ struct OrganizationRef {
   std::int64_t id = 0;
   std::string name;
 };
-[[nodiscard]] Result<std::vector<OrganizationRef>> list_organization_refs(Env& env);
+// The desk's organization filter: organizations whose name contains `text` (case-insensitive;
+// every organization when empty), by name, at most `limit`.
+[[nodiscard]] Result<std::vector<OrganizationRef>> find_organizations(Env& env,
+                                                                      std::string_view text,
+                                                                      int limit = 20);
+// The organization named `name` (case-insensitive, surrounding spaces ignored), if any.
+[[nodiscard]] Result<std::optional<OrganizationRef>> organization_named(Env& env,
+                                                                        std::string_view name);
+// The organization with this id, if any.
+[[nodiscard]] Result<std::optional<OrganizationRef>> organization_ref(Env& env, std::int64_t id);
 
 // The organization's key contacts (who agree deployment schedules).
 [[nodiscard]] Result<std::vector<Person>> key_contacts(Env& env, std::int64_t organization_id);

@@ -108,7 +108,7 @@ std::string desk_url(const http::Form& q, std::string_view key, std::string_view
   std::string url = "/desk?";
   bool first = true;
   for (const auto& name :
-       {"queue", "state", "type", "org", "assignee", "q", "sort", "dir", "page"}) {
+       {"queue", "state", "type", "org", "org_name", "assignee", "q", "sort", "dir", "page"}) {
     std::string v = name == key ? std::string(value) : q.get(name);
     if (name != key && key == "sort" && std::string_view(name) == "page") continue;
     if (v.empty()) continue;
@@ -116,6 +116,26 @@ std::string desk_url(const http::Form& q, std::string_view key, std::string_view
     first = false;
   }
   return url;
+}
+
+// The organization filter's type-ahead: <option>s of the organizations whose name contains what
+// was typed (htmx fills the filter's <datalist> with them).
+Result<http::Response> desk_organization_options(Context& ctx) {
+  auto me = ctx.require_staff();
+  if (!me) return std::unexpected(me.error());
+  auto q = ctx.query();
+  if (!q) return std::unexpected(q.error());
+  auto found = app::find_organizations(ctx.services().env, (*q)->get("org_name").substr(0, 200));
+  if (!found) return std::unexpected(found.error());
+  Data options{Data::type::list};
+  for (const auto& o : *found) {
+    Data d;
+    d.set("name", o.name);
+    options.push_back(d);
+  }
+  Data data;
+  data.set("organizations", options);
+  return http::Response::html(ctx.fragment("desk_organization_options", data));
 }
 
 Result<http::Response> desk_home(Context& ctx) {
@@ -127,6 +147,23 @@ Result<http::Response> desk_home(Context& ctx) {
   auto query = desk_query(**q, **me, queue_slug);
   if (!query) return std::unexpected(query.error());
   auto& env = ctx.services().env;
+  // The organization filter: typed by name (the type-ahead) or given by id (links).
+  std::string org_name;
+  if (auto typed = (*q)->get("org_name"); !typed.empty()) {
+    auto org = app::organization_named(env, typed.substr(0, 200));
+    if (!org) return std::unexpected(org.error());
+    if (!*org) {
+      return fail(ErrorCode::kInvalidArgument,
+                  fmt::format("There is no organization named “{}”.", typed.substr(0, 200)));
+    }
+    query->organization_id = (*org)->id;
+    org_name = (*org)->name;
+  } else if (query->organization_id) {
+    auto org = app::organization_ref(env, *query->organization_id);
+    if (!org) return std::unexpected(org.error());
+    if (!*org) return fail(ErrorCode::kInvalidArgument, "Unknown filter value.");
+    org_name = (*org)->name;
+  }
   auto list = app::list_tickets(env, (*me)->actor(), *query);
   if (!list) return std::unexpected(list.error());
   std::int64_t now = env.now();
@@ -164,7 +201,8 @@ Result<http::Response> desk_home(Context& ctx) {
   }
   data.set("rows", rows);
   data.set("has_rows", !list->items.empty());
-  data.set("total_label", fmt::format("{}{} ticket{}", list->total, list->more ? "+" : "", list->total == 1 && !list->more ? "" : "s"));
+  data.set("total_label", fmt::format("{}{} ticket{}", list->total, list->more ? "+" : "",
+                                      list->total == 1 && !list->more ? "" : "s"));
   // A search lists its newest matches only (app::list_tickets): say so.
   data.set("more", list->more);
   Data counts{Data::type::list};
@@ -194,17 +232,7 @@ Result<http::Response> desk_home(Context& ctx) {
     types.push_back(d);
   }
   data.set("types", types);
-  Data orgs{Data::type::list};
-  if (auto refs = app::list_organization_refs(env)) {
-    for (const auto& o : *refs) {
-      Data d;
-      d.set("id", std::to_string(o.id));
-      d.set("name", o.name);
-      d.set("selected", query->organization_id == o.id);
-      orgs.push_back(d);
-    }
-  }
-  data.set("organizations", orgs);
+  data.set("org_name", org_name);
   Data agents{Data::type::list};
   if (auto staff = app::list_staff(env)) {
     for (const auto& a : *staff) {
@@ -457,6 +485,7 @@ Result<http::Response> desk_assign(Context& ctx) {
 
 void install_desk_routes(App& app) {
   app.get("/desk", desk_home);
+  app.get("/desk/organizations", desk_organization_options);
   app.get("/desk/tickets/{id}", desk_ticket);
   app.post("/desk/tickets/{id}/reply", desk_reply);
   app.post("/desk/tickets/{id}/status", desk_status);
