@@ -80,6 +80,14 @@ TEST_F(PortalTest, SubmitSearchReplyAndVisibilityAcrossCustomers) {
 
   EXPECT_TRUE(contains(alice.get("/tickets?q=" + id).body, "Quokka scanner"));
   EXPECT_TRUE(contains(alice.get("/tickets?q=quokka").body, "<mark>Quokka</mark>"));
+  // Words match whole: a '*' is not a wildcard (a short prefix would make the engine merge the
+  // postings of every word it begins), and a search of only symbols lists as if there were none.
+  auto star = alice.get("/tickets?q=quok*");
+  EXPECT_EQ(star.status, 200);
+  EXPECT_FALSE(contains(star.body, "Quokka scanner"));
+  auto symbols = alice.get("/tickets?q=*%22%28%29");
+  EXPECT_EQ(symbols.status, 200);
+  EXPECT_TRUE(contains(symbols.body, "Quokka scanner"));
   auto by_reply = alice.get("/tickets?q=wombatcode");
   EXPECT_TRUE(contains(by_reply.body, "Quokka scanner"));
   EXPECT_TRUE(contains(by_reply.body, "<mark>wombatcode</mark>"));
