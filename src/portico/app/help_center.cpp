@@ -1,4 +1,5 @@
 #include "portico/app/help_center.hpp"
+#include "portico/app/highlight.hpp"
 
 #include <algorithm>
 #include <array>
@@ -13,6 +14,7 @@
 #include "portico/app/accounts.hpp"
 #include "portico/app/articles.hpp"
 #include "portico/app/env.hpp"
+#include "portico/app/highlight.hpp"
 #include "portico/storage/db.hpp"
 
 namespace portico::app {
@@ -177,25 +179,6 @@ std::string engine_query(Backend backend, const std::vector<std::string>& words,
     }
   }
   return q;
-}
-
-// Escapes HTML and turns the \x02…\x03 match markers into <mark>…</mark>.
-std::string highlight_html(std::string_view text) {
-  std::string out;
-  out.reserve(text.size() + 16);
-  for (char c : text) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      case '\x02': out += "<mark>"; break;
-      case '\x03': out += "</mark>"; break;
-      default: out += c;
-    }
-  }
-  return out;
 }
 
 std::string plain(std::string_view highlighted) {

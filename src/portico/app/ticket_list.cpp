@@ -20,6 +20,7 @@
 
 #include <fmt/format.h>
 
+#include "portico/app/highlight.hpp"
 #include "portico/app/tickets.hpp"
 #include "portico/storage/db.hpp"
 
@@ -107,25 +108,6 @@ std::string tsquery(const std::vector<std::string>& words) {
     q += words[i];
   }
   return q;
-}
-
-// Escapes HTML and turns the \x02…\x03 match markers into <mark>…</mark>.
-std::string highlight_html(std::string_view text) {
-  std::string out;
-  out.reserve(text.size() + 16);
-  for (char c : text) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      case '\x02': out += "<mark>"; break;
-      case '\x03': out += "</mark>"; break;
-      default: out += c;
-    }
-  }
-  return out;
 }
 
 std::optional<std::int64_t> parse_ticket_number(std::string_view text) {
@@ -229,6 +211,24 @@ Result<void> add_counts(Connection& c, std::string_view sql, const Params& param
   if (!rows) return std::unexpected(rows.error());
   for (const auto& r : *rows) counts[static_cast<int>(r.integer(0))] += r.integer(1);
   return {};
+}
+
+// Per-status counts of the tickets `from_where` selects ("<source> WHERE <conditions>", with t
+// the tickets).
+Result<void> count_by_status(Connection& c, std::string_view from_where, const Params& params,
+                             StatusCounts& counts) {
+  return add_counts(c,
+                    fmt::format("SELECT t.status, COUNT(*) FROM {} GROUP BY t.status", from_where),
+                    params, counts);
+}
+
+// Binds the page's LIMIT and OFFSET; returns their placeholders as " LIMIT $a OFFSET $b".
+std::string page_bounds(Params& params, int& next, int page, int page_size) {
+  params.add(page_size);
+  int limit = next++;
+  params.add(static_cast<std::int64_t>(page - 1) * page_size);
+  int offset = next++;
+  return fmt::format(" LIMIT ${} OFFSET ${}", limit, offset);
 }
 
 // The list's columns; "{}" is the ticket source: "tickets t", or a set of ids joined to it.
@@ -636,22 +636,16 @@ Result<TicketList> list_tickets(Env& env, const domain::Actor& actor, const Tick
       int next = 1;
       std::string source = ids_source(c.backend(), found->ids, params, next);
       std::string narrow = narrowing(actor, query, params, next).sql;
-      if (auto done = add_counts(
-              c,
-              fmt::format("SELECT t.status, COUNT(*) FROM {} WHERE 1 = 1{} GROUP BY t.status",
-                          source, narrow),
-              params, counts);
+      if (auto done =
+              count_by_status(c, fmt::format("{} WHERE 1 = 1{}", source, narrow), params, counts);
           !done) {
         return std::unexpected(done.error());
       }
       apply_counts(counts, query, actor, page_size, list);
-      params.add(page_size);
-      int limit = next++;
-      params.add(static_cast<std::int64_t>(list.page - 1) * page_size);
-      int offset = next++;
-      auto sql = fmt::format("{}WHERE 1 = 1{}{}{} ORDER BY {} LIMIT ${} OFFSET ${}",
-                             fmt::format(kPageSelect, source), narrow, status_clause(query.filter),
-                             exact_status, order_by(query), limit, offset);
+      auto bounds = page_bounds(params, next, list.page, page_size);
+      auto sql =
+          fmt::format("{}WHERE 1 = 1{}{}{} ORDER BY {}{}", fmt::format(kPageSelect, source), narrow,
+                      status_clause(query.filter), exact_status, order_by(query), bounds);
       if (auto done = read_page(c, sql, params, list); !done) return std::unexpected(done.error());
       if (!words.empty()) {
         if (auto done = add_highlights(c, words, found->message_of, list.items); !done) {
@@ -671,24 +665,16 @@ Result<TicketList> list_tickets(Env& env, const domain::Actor& actor, const Tick
         if (auto done = table_counts(c, query.organization_id, narrow.statuses, counts); !done) {
           return std::unexpected(done.error());
         }
-      } else if (auto done = add_counts(
-                     c,
-                     fmt::format("SELECT t.status, COUNT(*) FROM tickets t WHERE 1 = 1{} "
-                                 "GROUP BY t.status",
-                                 narrow.sql),
-                     params, counts);
+      } else if (auto done = count_by_status(c, fmt::format("tickets t WHERE 1 = 1{}", narrow.sql),
+                                             params, counts);
                  !done) {
         return std::unexpected(done.error());
       }
       apply_counts(counts, query, actor, page_size, list);
-      params.add(page_size);
-      int limit = next++;
-      params.add(static_cast<std::int64_t>(list.page - 1) * page_size);
-      int offset = next++;
-      auto sql =
-          fmt::format("{}WHERE 1 = 1{}{}{} ORDER BY {} LIMIT ${} OFFSET ${}",
-                      fmt::format(kPageSelect, "tickets t"), narrow.sql,
-                      status_clause(query.filter), exact_status, order_by(query), limit, offset);
+      auto bounds = page_bounds(params, next, list.page, page_size);
+      auto sql = fmt::format("{}WHERE 1 = 1{}{}{} ORDER BY {}{}",
+                             fmt::format(kPageSelect, "tickets t"), narrow.sql,
+                             status_clause(query.filter), exact_status, order_by(query), bounds);
       if (auto done = read_page(c, sql, params, list); !done) return std::unexpected(done.error());
       return list;
     }
@@ -703,22 +689,13 @@ Result<TicketList> list_tickets(Env& env, const domain::Actor& actor, const Tick
       Params params(*scope.requester_or_cc_user_id);
       int next = 2;
       std::string where = fmt::format("t.id IN ({})", mine_ids_sql(1));
-      if (auto done = add_counts(
-              c,
-              fmt::format("SELECT t.status, COUNT(*) FROM tickets t WHERE {} GROUP BY t.status",
-                          where),
-              params, counts);
-          !done) {
+      if (auto done = count_by_status(c, "tickets t WHERE " + where, params, counts); !done) {
         return std::unexpected(done.error());
       }
       apply_counts(counts, query, actor, page_size, list);
-      params.add(page_size);
-      int limit = next++;
-      params.add(static_cast<std::int64_t>(list.page - 1) * page_size);
-      int offset = next++;
-      auto sql = fmt::format("{}WHERE {}{} ORDER BY {} LIMIT ${} OFFSET ${}",
-                             fmt::format(kPageSelect, "tickets t"), where,
-                             status_clause(query.filter), order_by(query), limit, offset);
+      auto bounds = page_bounds(params, next, list.page, page_size);
+      auto sql = fmt::format("{}WHERE {}{} ORDER BY {}{}", fmt::format(kPageSelect, "tickets t"),
+                             where, status_clause(query.filter), order_by(query), bounds);
       if (auto done = read_page(c, sql, params, list); !done) return std::unexpected(done.error());
       return list;
     }
@@ -737,23 +714,15 @@ Result<TicketList> list_tickets(Env& env, const domain::Actor& actor, const Tick
     if (me) {
       params.add(*me);
       outside = fmt::format("t.id IN ({}) AND t.organization_id <> $1", mine_ids_sql(next++));
-      if (auto done = add_counts(
-              c,
-              fmt::format("SELECT t.status, COUNT(*) FROM tickets t WHERE {} GROUP BY t.status",
-                          outside),
-              params, counts);
-          !done) {
+      if (auto done = count_by_status(c, "tickets t WHERE " + outside, params, counts); !done) {
         return std::unexpected(done.error());
       }
     }
     apply_counts(counts, query, actor, page_size, list);
-    std::int64_t offset_rows = static_cast<std::int64_t>(list.page - 1) * page_size;
-    params.add(offset_rows + page_size);
+    // The walk stops after the rows of this page and those before it.
+    params.add(static_cast<std::int64_t>(list.page) * page_size);
     int enough = next++;
-    params.add(page_size);
-    int limit = next++;
-    params.add(offset_rows);
-    int offset = next++;
+    auto bounds = page_bounds(params, next, list.page, page_size);
     // A filter that keeps most tickets (All, Closed) is checked on the walk; one that keeps the
     // open backlog reads it through the status index and sorts it. SQLite, which plans on
     // estimates, is told which ("+t.status" is not indexable); PostgreSQL plans on statistics.
@@ -772,9 +741,8 @@ Result<TicketList> list_tickets(Env& env, const domain::Actor& actor, const Tick
         "{}ORDER BY {}",
         fmt::format(kPageSelect,
                     fmt::format("(SELECT t.id FROM ({}) page JOIN tickets t ON t.id = page.id "
-                                "ORDER BY {} LIMIT ${} OFFSET ${}) shown JOIN tickets t ON t.id = "
-                                "shown.id",
-                                candidates, order_by(query), limit, offset)),
+                                "ORDER BY {}{}) shown JOIN tickets t ON t.id = shown.id",
+                                candidates, order_by(query), bounds)),
         order_by(query));
     if (auto done = read_page(c, sql, params, list); !done) return std::unexpected(done.error());
     return list;

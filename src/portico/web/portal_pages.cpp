@@ -145,7 +145,8 @@ Data list_data(Context& ctx, const app::SessionUser& me, const app::TicketQuery&
   data.set("rows", rows);
   data.set("has_rows", !list.items.empty());
   data.set("total", std::to_string(list.total));
-  data.set("total_label", fmt::format("{}{} ticket{}", list.total, list.more ? "+" : "", list.total == 1 && !list.more ? "" : "s"));
+  data.set("total_label", fmt::format("{}{} ticket{}", list.total, list.more ? "+" : "",
+                                      list.total == 1 && !list.more ? "" : "s"));
   // A search lists its newest matches only (app::list_tickets): say so.
   data.set("more", list.more);
   data.set("search", query.search);
