@@ -12,6 +12,7 @@
 
 #include <gtest/gtest.h>
 
+#include "support/html.hpp"
 #include "support/http_client.hpp"
 #include "support/server.hpp"
 
@@ -20,10 +21,6 @@ namespace {
 
 constexpr std::string_view kPassword = "violet-harbour-lantern";
 constexpr std::string_view kOrganization = "Acme Logistics";
-
-bool contains(std::string_view haystack, std::string_view needle) {
-  return haystack.find(needle) != std::string_view::npos;
-}
 
 // The first capture of re in text, or "".
 std::string find(const std::string& text, const std::string& pattern) {

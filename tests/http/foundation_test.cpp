@@ -12,6 +12,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "support/html.hpp"
 #include "support/http_client.hpp"
 #include "support/server.hpp"
 
@@ -19,10 +20,6 @@ namespace portico::test {
 namespace {
 
 using namespace std::chrono_literals;
-
-bool contains(std::string_view haystack, std::string_view needle) {
-  return haystack.find(needle) != std::string_view::npos;
-}
 
 std::string lower(std::string s) {
   for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));

@@ -5,16 +5,13 @@
 
 #include <gtest/gtest.h>
 
+#include "support/html.hpp"
 #include "support/http_client.hpp"
 #include "support/server.hpp"
 #include "support/session.hpp"
 
 namespace portico::test {
 namespace {
-
-bool contains(std::string_view haystack, std::string_view needle) {
-  return haystack.find(needle) != std::string_view::npos;
-}
 
 class PortalTest : public ServerSuite<PortalTest> {
  public:

@@ -9,32 +9,13 @@
 #include <gtest/gtest.h>
 
 #include "portico/domain/status.hpp"
+#include "support/html.hpp"
 #include "support/http_client.hpp"
 #include "support/server.hpp"
 #include "support/session.hpp"
 
 namespace portico::test {
 namespace {
-
-bool contains(std::string_view haystack, std::string_view needle) {
-  return haystack.find(needle) != std::string_view::npos;
-}
-
-// Escapes text as the templates do (kainjow/Mustache), to find it in a page.
-std::string html_escape(std::string_view text) {
-  std::string out;
-  for (char c : text) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&apos;"; break;
-      default: out += c;
-    }
-  }
-  return out;
-}
 
 constexpr auto kStatus = domain::Status::kWaitingOnCustomerInitialInformation;
 constexpr std::string_view kReworded =

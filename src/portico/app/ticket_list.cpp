@@ -122,18 +122,23 @@ std::optional<std::int64_t> parse_ticket_number(std::string_view text) {
   return n;
 }
 
-// A list of ticket ids as one bound parameter: "t.id IN (…)" over a JSON array (SQLite) or a
-// bigint array (PostgreSQL), so that a long list is one value rather than many placeholders.
-std::string id_list_clause(Backend backend, const std::vector<std::int64_t>& ids,
-                           std::string_view column, Params& params, int& next) {
+// Binds a list of ticket ids as one parameter (so that a long list is one value rather than
+// many placeholders): a JSON array for SQLite's json_each, a bigint array for PostgreSQL.
+// Returns the placeholder's number.
+int bind_ids(Backend backend, const std::vector<std::int64_t>& ids, Params& params, int& next) {
   std::string list;
   for (auto id : ids) list += fmt::format("{}{}", list.empty() ? "" : ",", id);
-  if (backend == Backend::kSqlite) {
-    params.add("[" + list + "]");
-    return fmt::format("{} IN (SELECT value FROM json_each(${}))", column, next++);
-  }
-  params.add("{" + list + "}");
-  return fmt::format("{} = ANY(${}::bigint[])", column, next++);
+  params.add(backend == Backend::kSqlite ? "[" + list + "]" : "{" + list + "}");
+  return next++;
+}
+
+// "column IN (the ids)", the ids bound by bind_ids.
+std::string id_list_clause(Backend backend, const std::vector<std::int64_t>& ids,
+                           std::string_view column, Params& params, int& next) {
+  int n = bind_ids(backend, ids, params, next);
+  return backend == Backend::kSqlite
+             ? fmt::format("{} IN (SELECT value FROM json_each(${}))", column, n)
+             : fmt::format("{} = ANY(${}::bigint[])", column, n);
 }
 
 // The customer's own tickets: requested or CC'd.
@@ -242,15 +247,12 @@ constexpr std::string_view kPageSelect =
 // those tickets by primary key instead of walking an index of all tickets and testing each.
 std::string ids_source(Backend backend, const std::vector<std::int64_t>& ids, Params& params,
                        int& next) {
-  std::string list;
-  for (auto id : ids) list += fmt::format("{}{}", list.empty() ? "" : ",", id);
-  if (backend == Backend::kSqlite) {
-    params.add("[" + list + "]");
-    return fmt::format(
-        "(SELECT value AS id FROM json_each(${})) page JOIN tickets t ON t.id = page.id", next++);
-  }
-  params.add("{" + list + "}");
-  return fmt::format("unnest(${}::bigint[]) AS page(id) JOIN tickets t ON t.id = page.id", next++);
+  int n = bind_ids(backend, ids, params, next);
+  return backend == Backend::kSqlite
+             ? fmt::format(
+                   "(SELECT value AS id FROM json_each(${})) page JOIN tickets t ON t.id = page.id",
+                   n)
+             : fmt::format("unnest(${}::bigint[]) AS page(id) JOIN tickets t ON t.id = page.id", n);
 }
 
 Result<void> read_page(Connection& c, const std::string& sql, const Params& params,
