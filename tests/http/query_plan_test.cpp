@@ -69,6 +69,9 @@ class RecordingConnection final : public Connection {
   Result<void> begin(bool write) override { return inner_.begin(write); }
   Result<void> commit() override { return inner_.commit(); }
   void rollback() noexcept override { inner_.rollback(); }
+  std::optional<std::vector<storage::TextToken>> full_text_tokens(std::string_view text) override {
+    return inner_.full_text_tokens(text);
+  }
 
  private:
   Connection& inner_;

@@ -236,12 +236,20 @@ std::string page_bounds(Params& params, int& next, int page, int page_size) {
   return fmt::format(" LIMIT ${} OFFSET ${}", limit, offset);
 }
 
-// The list's columns; "{}" is the ticket source: "tickets t", or a set of ids joined to it.
-constexpr std::string_view kPageSelect =
-    "SELECT t.id, t.subject, t.status, t.type, t.created_at, t.last_activity_at, r.name, "
-    "o.name, a.name FROM {} JOIN users r ON r.id = t.requester_id "
-    "JOIN organizations o ON o.id = t.organization_id "
-    "LEFT JOIN users a ON a.id = t.assignee_id ";
+// The page's rows. `from_where` selects the candidate tickets as t ("<source> WHERE
+// <conditions>"); the page's ids are sorted and cut from it first, and only they are joined to
+// the requester, organization and assignee (a planner joins before it sorts: a search's 500
+// tickets would otherwise each read two people and an organization).
+std::string page_sql(std::string_view from_where, const TicketQuery& query,
+                     std::string_view bounds) {
+  return fmt::format(
+      "SELECT t.id, t.subject, t.status, t.type, t.created_at, t.last_activity_at, r.name, "
+      "o.name, a.name FROM (SELECT t.id FROM {0} ORDER BY {1}{2}) shown "
+      "JOIN tickets t ON t.id = shown.id JOIN users r ON r.id = t.requester_id "
+      "JOIN organizations o ON o.id = t.organization_id "
+      "LEFT JOIN users a ON a.id = t.assignee_id ORDER BY {1}",
+      from_where, order_by(query), bounds);
+}
 
 // A list of ticket ids as a row source joined to the tickets: the planner then reads exactly
 // those tickets by primary key instead of walking an index of all tickets and testing each.
@@ -441,7 +449,8 @@ Result<Found> find_number(Connection& c, const domain::VisibilityScope& scope,
 }
 
 // The page's subjects with the words marked, and for tickets found by a message, a snippet of
-// their newest matching message (looked up by id: never a walk of the whole index).
+// their newest matching message (looked up by id: never a walk of the whole index). SQLite marks
+// them here with the index's own tokenizer; PostgreSQL with ts_headline.
 Result<void> add_highlights(Connection& c, const std::vector<std::string>& words,
                             const std::map<std::int64_t, std::int64_t>& message_of,
                             std::vector<TicketListItem>& items) {
@@ -454,41 +463,68 @@ Result<void> add_highlights(Connection& c, const std::vector<std::string>& words
       message_ids.push_back(it->second);
     }
   }
-  Params subject_params(sqlite ? "subject : " + fts5_words(words) : tsquery(words));
-  Params snippet_params(sqlite ? "body : " + fts5_words(words) : tsquery(words));
-  int next = 2;
-  std::string subject_ids =
-      id_list_clause(c.backend(), page_ids, sqlite ? "rowid" : "id", subject_params, next);
-  next = 2;
-  std::string snippet_ids =
-      id_list_clause(c.backend(), message_ids, sqlite ? "m.id" : "id", snippet_params, next);
-  std::string subjects_sql, snippets_sql;
-  if (sqlite) {
-    subjects_sql = fmt::format(
-        "SELECT rowid, highlight(tickets_fts, 0, char(2), char(3)) FROM tickets_fts "
-        "WHERE tickets_fts MATCH $1 AND {}",
-        subject_ids);
-    snippets_sql = fmt::format(
-        "SELECT m.ticket_id, snippet(messages_fts, 0, char(2), char(3), '…', 16) "
-        "FROM messages m CROSS JOIN messages_fts ON messages_fts.rowid = m.id "
-        "WHERE {} AND messages_fts MATCH $1",
-        snippet_ids);
-  } else {
-    constexpr std::string_view kOptions =
-        "'StartSel=' || chr(2) || ', StopSel=' || chr(3) || ', MaxWords=24, MinWords=8, "
-        "MaxFragments=1, FragmentDelimiter=…'";
-    subjects_sql = fmt::format(
-        "SELECT id, ts_headline('simple', subject, to_tsquery('simple', $1), {}) FROM tickets "
-        "WHERE {} AND subject_tsv @@ to_tsquery('simple', $1)",
-        kOptions, subject_ids);
-    snippets_sql = fmt::format(
-        "SELECT ticket_id, ts_headline('simple', body, to_tsquery('simple', $1), {}) "
-        "FROM messages WHERE {}",
-        kOptions, snippet_ids);
-  }
   std::map<std::int64_t, TicketListItem*> by_id;
   for (auto& item : items) by_id[item.id] = &item;
-  auto subjects = c.query(subjects_sql, subject_params);
+
+  if (sqlite) {
+    std::vector<Phrase> phrases;
+    for (const auto& word : words) {
+      auto tokens = c.full_text_tokens(word);
+      if (!tokens) return {};  // no tokenizer: the list stays unmarked
+      Phrase phrase;
+      for (auto& token : *tokens) phrase.push_back(std::move(token.word));
+      if (!phrase.empty()) phrases.push_back(std::move(phrase));
+    }
+    Params subject_params;
+    int next = 1;
+    auto subjects = c.query(
+        fmt::format("SELECT t.id, t.subject FROM tickets t WHERE {}",
+                    id_list_clause(c.backend(), page_ids, "t.id", subject_params, next)),
+        subject_params);
+    if (!subjects) return std::unexpected(subjects.error());
+    for (const auto& r : *subjects) {
+      std::string subject = r.text(1);
+      auto tokens = c.full_text_tokens(subject);
+      if (!tokens) continue;
+      auto marked = mark_matches(subject, *tokens, phrases);
+      if (auto it = by_id.find(r.integer(0)); marked && it != by_id.end()) {
+        it->second->subject_html = highlight_html(*marked);
+      }
+    }
+    if (message_ids.empty()) return {};
+    Params body_params;
+    next = 1;
+    auto bodies = c.query(
+        fmt::format("SELECT m.ticket_id, m.body FROM messages m WHERE {}",
+                    id_list_clause(c.backend(), message_ids, "m.id", body_params, next)),
+        body_params);
+    if (!bodies) return std::unexpected(bodies.error());
+    for (const auto& r : *bodies) {
+      std::string body = r.text(1);
+      auto tokens = c.full_text_tokens(body);
+      if (!tokens) continue;
+      if (auto it = by_id.find(r.integer(0)); it != by_id.end()) {
+        it->second->snippet_html = highlight_html(snippet(body, *tokens, phrases));
+      }
+    }
+    return {};
+  }
+
+  Params subject_params(tsquery(words));
+  Params snippet_params(tsquery(words));
+  int next = 2;
+  std::string subject_ids = id_list_clause(c.backend(), page_ids, "id", subject_params, next);
+  next = 2;
+  std::string snippet_ids = id_list_clause(c.backend(), message_ids, "id", snippet_params, next);
+  constexpr std::string_view kOptions =
+      "'StartSel=' || chr(2) || ', StopSel=' || chr(3) || ', MaxWords=24, MinWords=8, "
+      "MaxFragments=1, FragmentDelimiter=…'";
+  auto subjects = c.query(
+      fmt::format(
+          "SELECT id, ts_headline('simple', subject, to_tsquery('simple', $1), {}) FROM tickets "
+          "WHERE {} AND subject_tsv @@ to_tsquery('simple', $1)",
+          kOptions, subject_ids),
+      subject_params);
   if (!subjects) return std::unexpected(subjects.error());
   for (const auto& r : *subjects) {
     if (auto it = by_id.find(r.integer(0)); it != by_id.end()) {
@@ -496,7 +532,11 @@ Result<void> add_highlights(Connection& c, const std::vector<std::string>& words
     }
   }
   if (message_ids.empty()) return {};
-  auto snippets = c.query(snippets_sql, snippet_params);
+  auto snippets = c.query(
+      fmt::format("SELECT ticket_id, ts_headline('simple', body, to_tsquery('simple', $1), {}) "
+                  "FROM messages WHERE {}",
+                  kOptions, snippet_ids),
+      snippet_params);
   if (!snippets) return std::unexpected(snippets.error());
   for (const auto& r : *snippets) {
     if (auto it = by_id.find(r.integer(0)); it != by_id.end()) {
@@ -645,9 +685,9 @@ Result<TicketList> list_tickets(Env& env, const domain::Actor& actor, const Tick
       }
       apply_counts(counts, query, actor, page_size, list);
       auto bounds = page_bounds(params, next, list.page, page_size);
-      auto sql =
-          fmt::format("{}WHERE 1 = 1{}{}{} ORDER BY {}{}", fmt::format(kPageSelect, source), narrow,
-                      status_clause(query.filter), exact_status, order_by(query), bounds);
+      auto sql = page_sql(fmt::format("{} WHERE 1 = 1{}{}{}", source, narrow,
+                                      status_clause(query.filter), exact_status),
+                          query, bounds);
       if (auto done = read_page(c, sql, params, list); !done) return std::unexpected(done.error());
       if (!words.empty()) {
         if (auto done = add_highlights(c, words, found->message_of, list.items); !done) {
@@ -674,9 +714,9 @@ Result<TicketList> list_tickets(Env& env, const domain::Actor& actor, const Tick
       }
       apply_counts(counts, query, actor, page_size, list);
       auto bounds = page_bounds(params, next, list.page, page_size);
-      auto sql = fmt::format("{}WHERE 1 = 1{}{}{} ORDER BY {}{}",
-                             fmt::format(kPageSelect, "tickets t"), narrow.sql,
-                             status_clause(query.filter), exact_status, order_by(query), bounds);
+      auto sql = page_sql(fmt::format("tickets t WHERE 1 = 1{}{}{}", narrow.sql,
+                                      status_clause(query.filter), exact_status),
+                          query, bounds);
       if (auto done = read_page(c, sql, params, list); !done) return std::unexpected(done.error());
       return list;
     }
@@ -696,8 +736,8 @@ Result<TicketList> list_tickets(Env& env, const domain::Actor& actor, const Tick
       }
       apply_counts(counts, query, actor, page_size, list);
       auto bounds = page_bounds(params, next, list.page, page_size);
-      auto sql = fmt::format("{}WHERE {}{} ORDER BY {}{}", fmt::format(kPageSelect, "tickets t"),
-                             where, status_clause(query.filter), order_by(query), bounds);
+      auto sql = page_sql(fmt::format("tickets t WHERE {}{}", where, status_clause(query.filter)),
+                          query, bounds);
       if (auto done = read_page(c, sql, params, list); !done) return std::unexpected(done.error());
       return list;
     }
@@ -738,14 +778,8 @@ Result<TicketList> list_tickets(Env& env, const domain::Actor& actor, const Tick
       candidates += fmt::format(" UNION ALL SELECT t.id FROM tickets t WHERE {}{}", outside,
                                 status_clause(query.filter));
     }
-    // The page's 25 ids are chosen first; only they are joined to the people and organization.
-    auto sql = fmt::format(
-        "{}ORDER BY {}",
-        fmt::format(kPageSelect,
-                    fmt::format("(SELECT t.id FROM ({}) page JOIN tickets t ON t.id = page.id "
-                                "ORDER BY {}{}) shown JOIN tickets t ON t.id = shown.id",
-                                candidates, order_by(query), bounds)),
-        order_by(query));
+    auto sql = page_sql(fmt::format("({}) page JOIN tickets t ON t.id = page.id", candidates),
+                        query, bounds);
     if (auto done = read_page(c, sql, params, list); !done) return std::unexpected(done.error());
     return list;
   });

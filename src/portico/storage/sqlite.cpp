@@ -2,7 +2,10 @@
 
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <filesystem>
+#include <limits>
+#include <mutex>
 #include <unordered_map>
 
 #include <fmt/format.h>
@@ -34,8 +37,29 @@ class SqliteConnection final : public Connection {
  public:
   explicit SqliteConnection(sqlite3* db) : db_(db) {}
   ~SqliteConnection() override {
+    if (tokenizer_) tokenizer_methods_.xDelete(tokenizer_);
     statements_.clear();
     sqlite3_close_v2(db_);
+  }
+
+  std::optional<std::vector<TextToken>> full_text_tokens(std::string_view text) override {
+    if (!tokenizer_ && !load_tokenizer()) return std::nullopt;
+    if (text.size() > static_cast<std::size_t>(std::numeric_limits<int>::max())) {
+      return std::nullopt;
+    }
+    std::vector<TextToken> tokens;
+    auto add = [](void* context, int flags, const char* token, int size, int begin,
+                  int end) -> int {
+      if (flags & FTS5_TOKEN_COLOCATED) return SQLITE_OK;  // a synonym: not a word of the text
+      static_cast<std::vector<TextToken>*>(context)->push_back(
+          {std::string(token, static_cast<std::size_t>(size)), static_cast<std::size_t>(begin),
+           static_cast<std::size_t>(end)});
+      return SQLITE_OK;
+    };
+    int rc = tokenizer_methods_.xTokenize(tokenizer_, &tokens, FTS5_TOKENIZE_DOCUMENT, text.data(),
+                                          static_cast<int>(text.size()), add);
+    if (rc != SQLITE_OK) return std::nullopt;
+    return tokens;
   }
 
   Backend backend() const override { return Backend::kSqlite; }
@@ -98,6 +122,27 @@ class SqliteConnection final : public Connection {
   }
 
  private:
+  // FTS5's unicode61 tokenizer, configured as the FTS5 tables are (data/migrations/sqlite).
+  bool load_tokenizer() {
+    sqlite3_stmt* raw = nullptr;
+    if (sqlite3_prepare_v2(db_, "SELECT fts5(?1)", -1, &raw, nullptr) != SQLITE_OK) return false;
+    StatementPtr stmt(raw);
+    fts5_api* api = nullptr;
+    sqlite3_bind_pointer(raw, 1, static_cast<void*>(&api), "fts5_api_ptr", nullptr);
+    sqlite3_step(raw);
+    if (!api) return false;
+    void* context = nullptr;
+    if (api->xFindTokenizer(api, "unicode61", &context, &tokenizer_methods_) != SQLITE_OK) {
+      return false;
+    }
+    const char* arguments[] = {"remove_diacritics", "2"};
+    if (tokenizer_methods_.xCreate(context, arguments, 2, &tokenizer_) != SQLITE_OK) {
+      tokenizer_ = nullptr;
+      return false;
+    }
+    return true;
+  }
+
   static Value column_value(sqlite3_stmt* s, int c) {
     switch (sqlite3_column_type(s, c)) {
       case SQLITE_INTEGER: return std::int64_t{sqlite3_column_int64(s, c)};
@@ -169,6 +214,8 @@ class SqliteConnection final : public Connection {
 
   sqlite3* db_;
   std::unordered_map<std::string, StatementPtr> statements_;
+  fts5_tokenizer tokenizer_methods_{};
+  Fts5Tokenizer* tokenizer_ = nullptr;
 };
 
 class SqliteDatabase final : public Database {
@@ -176,6 +223,7 @@ class SqliteDatabase final : public Database {
   SqliteDatabase(std::string path, const DatabaseOptions& options)
       : path_(std::move(path)),
         busy_timeout_ms_(options.busy_timeout_ms),
+        cache_kib_(std::max(options.cache_mib, 1) * 1024),
         pool_([this] { return open(); }, options.pool_size, std::chrono::seconds(10)) {}
 
   Backend backend() const override { return Backend::kSqlite; }
@@ -196,9 +244,10 @@ class SqliteDatabase final : public Database {
     sqlite3_busy_timeout(db, busy_timeout_ms_);
     sqlite3_extended_result_codes(db, 1);
     auto conn = std::make_unique<SqliteConnection>(db);
-    auto pragmas = conn->execute_script(
+    auto pragmas = conn->execute_script(fmt::format(
         "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
-        "PRAGMA temp_store=MEMORY;");
+        "PRAGMA temp_store=MEMORY; PRAGMA cache_size=-{};",
+        cache_kib_));
     if (!pragmas) return std::unexpected(pragmas.error());
     return std::unique_ptr<Connection>(std::move(conn));
   }
@@ -206,6 +255,7 @@ class SqliteDatabase final : public Database {
  private:
   std::string path_;
   int busy_timeout_ms_;
+  int cache_kib_;
   ConnectionPool pool_;
 };
 
@@ -213,6 +263,11 @@ class SqliteDatabase final : public Database {
 
 Result<std::unique_ptr<Database>> open_sqlite(const std::string& path,
                                               const DatabaseOptions& options) {
+  // SQLite keeps memory statistics behind one process-wide mutex taken on every allocation;
+  // nothing here reads them, and two workers contended for it on every page read. This must
+  // precede SQLite's initialisation (a later call is refused and changes nothing).
+  static std::once_flag configured;
+  std::call_once(configured, [] { sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); });
   if (path.empty()) {
     return fail(ErrorCode::kInvalidArgument,
                 "sqlite: URL needs a path, e.g. sqlite:var/portico.db");
