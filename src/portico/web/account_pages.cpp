@@ -23,9 +23,9 @@ Result<http::Response> login_form(Context& ctx) {
   std::string next = safe_next((*query)->get("next"), kPortalHome);
   if (ctx.user()) return http::Response::redirect(next);
   Data data;
-  data.set("next", next);
+  put(data, "next", next);
   if ((*query)->get("reset") == "1")
-    data.set("notice", "Your password has been changed. Log in with the new one.");
+    put(data, "notice", "Your password has been changed. Log in with the new one.");
   return ctx.page("login", std::move(data), "Log in");
 }
 
@@ -35,8 +35,8 @@ Result<http::Response> login_submit(Context& ctx) {
   std::string email = (*form)->get("email");
   std::string next = safe_next((*form)->get("next"), kPortalHome);
   Data data;
-  data.set("email", email);
-  data.set("next", next);
+  put(data, "email", email);
+  put(data, "next", next);
   auto& limits = ctx.services().limiters;
   if (auto ok = ctx.take_attempt(limits.login_ip, ip_key(ctx, "login")); !ok) {
     return std::unexpected(ok.error());
@@ -83,7 +83,7 @@ Result<http::Response> forgot_submit(Context& ctx) {
   auto key = app::normalize_email(email);
   if (!key) {
     Data data;
-    data.set("email", email);
+    put(data, "email", email);
     add_form_error(data, key.error());
     return ctx.page("forgot_password", std::move(data), "Forgot your password?", 400);
   }
@@ -94,11 +94,11 @@ Result<http::Response> forgot_submit(Context& ctx) {
     }
   }
   Data data;
-  data.set("heading", "Check your e-mail");
-  data.set("message",
-           fmt::format("If {} belongs to an account, we have sent it a link to choose a new "
-                       "password. The link works once and expires in {} hours.",
-                       *key, app::kPasswordResetLifetime / 3600));
+  put(data, "heading", "Check your e-mail");
+  put(data, "message",
+      fmt::format("If {} belongs to an account, we have sent it a link to choose a new "
+                  "password. The link works once and expires in {} hours.",
+                  *key, app::kPasswordResetLifetime / 3600));
   return ctx.page("message", std::move(data), "Check your e-mail");
 }
 
@@ -119,11 +119,11 @@ Result<http::Response> link_problem(Context& ctx, const TokenPage& page, const E
     return std::unexpected(error);
   }
   Data data;
-  data.set("heading", page.purpose == app::TokenPurpose::kInvitation
-                          ? "This invitation link cannot be used"
-                          : "This password reset link cannot be used");
-  data.set("message", error.message);
-  data.set("is_invitation", page.purpose == app::TokenPurpose::kInvitation);
+  put(data, "heading",
+      page.purpose == app::TokenPurpose::kInvitation ? "This invitation link cannot be used"
+                                                     : "This password reset link cannot be used");
+  put(data, "message", error.message);
+  put(data, "is_invitation", page.purpose == app::TokenPurpose::kInvitation);
   return ctx.page("link_problem", std::move(data), "Link cannot be used",
                   error.code == ErrorCode::kNotFound ? 404 : 410);
 }
@@ -131,13 +131,13 @@ Result<http::Response> link_problem(Context& ctx, const TokenPage& page, const E
 Data password_page_data(const TokenPage& page, const app::TokenHolder& holder,
                         const std::string& token) {
   Data data;
-  data.set("heading", std::string(page.title));
-  data.set("action", std::string(page.path));
-  data.set("button", std::string(page.button));
-  data.set("email", holder.email);
-  data.set("name", holder.name);
-  data.set("token", token);
-  data.set("is_invitation", page.purpose == app::TokenPurpose::kInvitation);
+  put(data, "heading", std::string(page.title));
+  put(data, "action", std::string(page.path));
+  put(data, "button", std::string(page.button));
+  put(data, "email", holder.email);
+  put(data, "name", holder.name);
+  put(data, "token", token);
+  put(data, "is_invitation", page.purpose == app::TokenPurpose::kInvitation);
   return data;
 }
 
@@ -185,29 +185,29 @@ Result<http::Response> token_submit(Context& ctx, const TokenPage& page) {
 
 Data account_data(Context& ctx, const app::SessionUser& me) {
   Data data;
-  data.set("name", me.name);
-  data.set("email", me.email);
-  if (!me.organization_name.empty()) data.set("organization", me.organization_name);
-  data.set("role", std::string(domain::role_slug(me.role)));
+  put(data, "name", me.name);
+  put(data, "email", me.email);
+  if (!me.organization_name.empty()) put(data, "organization", me.organization_name);
+  put(data, "role", std::string(domain::role_slug(me.role)));
   Data zones{Data::type::list};
   for (const auto& zone : time::zone_names()) {
     Data z;
-    z.set("zone", zone);
-    z.set("selected", zone == me.time_zone);
-    zones.push_back(z);
+    put(z, "zone", zone);
+    put(z, "selected", zone == me.time_zone);
+    append(zones, std::move(z));
   }
-  data.set("zones", zones);
+  put(data, "zones", std::move(zones));
   Data teams{Data::type::list};
   for (auto team : me.teams) teams.push_back(Data(std::string(domain::team_name(team))));
-  data.set("teams", teams);
-  data.set("has_teams", !me.teams.empty());
+  put(data, "teams", teams);
+  put(data, "has_teams", !me.teams.empty());
   auto query = ctx.query();
-  if (query && (*query)->get("saved") == "profile") data.set("notice", "Your details are saved.");
+  if (query && (*query)->get("saved") == "profile") put(data, "notice", "Your details are saved.");
   if (query && (*query)->get("saved") == "password") {
-    data.set("notice", "Your password has been changed; other devices have been logged out.");
+    put(data, "notice", "Your password has been changed; other devices have been logged out.");
   }
   if (query && (*query)->get("saved") == "everywhere") {
-    data.set("notice", "You have been logged out everywhere else.");
+    put(data, "notice", "You have been logged out everywhere else.");
   }
   return data;
 }

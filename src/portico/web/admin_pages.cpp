@@ -117,18 +117,18 @@ Data admin_nav(const SessionUser& me, std::string_view current) {
   for (const auto& tab : kTabs) {
     if (tab.admin_only && !me.is_admin()) continue;
     Data t;
-    t.set("href", std::string(tab.href));
-    t.set("label", std::string(tab.label));
-    t.set("current", tab.key == current);
-    tabs.push_back(t);
+    put(t, "href", std::string(tab.href));
+    put(t, "label", std::string(tab.label));
+    put(t, "current", tab.key == current);
+    append(tabs, std::move(t));
   }
   return tabs;
 }
 
 Data base_data(const SessionUser& me, std::string_view current) {
   Data data;
-  data.set("admin_nav", admin_nav(me, current));
-  data.set("is_admin", me.is_admin());
+  put(data, "admin_nav", admin_nav(me, current));
+  put(data, "is_admin", me.is_admin());
   return data;
 }
 
@@ -149,7 +149,7 @@ void add_notice(Context& ctx, Data& data) {
   };
   std::string done = (*query)->get("done");
   for (const auto& [key, text] : kNotices) {
-    if (done == key) data.set("notice", std::string(text));
+    if (done == key) put(data, "notice", std::string(text));
   }
 }
 
@@ -158,10 +158,10 @@ Data role_options(std::string_view selected, bool admin) {
   for (auto role : {domain::Role::kCustomer, domain::Role::kAgent, domain::Role::kAdmin}) {
     if (!admin && role != domain::Role::kCustomer) continue;
     Data r;
-    r.set("value", std::string(domain::role_slug(role)));
-    r.set("label", std::string(role_label(role)));
-    r.set("selected", domain::role_slug(role) == selected);
-    roles.push_back(r);
+    put(r, "value", std::string(domain::role_slug(role)));
+    put(r, "label", std::string(role_label(role)));
+    put(r, "selected", domain::role_slug(role) == selected);
+    append(roles, std::move(r));
   }
   return roles;
 }
@@ -171,10 +171,10 @@ Data team_options(const std::vector<std::string>& checked) {
   for (auto team : domain::all_teams()) {
     std::string slug(domain::team_slug(team));
     Data t;
-    t.set("value", slug);
-    t.set("label", std::string(domain::team_name(team)));
-    t.set("checked", std::find(checked.begin(), checked.end(), slug) != checked.end());
-    teams.push_back(t);
+    put(t, "value", slug);
+    put(t, "label", std::string(domain::team_name(team)));
+    put(t, "checked", std::find(checked.begin(), checked.end(), slug) != checked.end());
+    append(teams, std::move(t));
   }
   return teams;
 }
@@ -193,10 +193,10 @@ Data organization_options(const std::vector<app::OrganizationSummary>& organizat
   Data list{Data::type::list};
   for (const auto& org : organizations) {
     Data o;
-    o.set("value", by_id ? std::to_string(org.id) : org.name);
-    o.set("label", org.name);
-    o.set("selected", is_selected(org));
-    list.push_back(o);
+    put(o, "value", by_id ? std::to_string(org.id) : org.name);
+    put(o, "label", org.name);
+    put(o, "selected", is_selected(org));
+    append(list, std::move(o));
   }
   return list;
 }
@@ -235,40 +235,40 @@ Result<http::Response> users_page(Context& ctx) {
 
   Data data = base_data(**me, "users");
   add_notice(ctx, data);
-  data.set("q", filter.text);
+  put(data, "q", filter.text);
   Data roles{Data::type::list};
   for (auto r : {domain::Role::kCustomer, domain::Role::kAgent, domain::Role::kAdmin}) {
     Data option;
-    option.set("value", std::string(domain::role_slug(r)));
-    option.set("label", std::string(role_label(r)) + "s");
-    option.set("selected", domain::role_slug(r) == role);
-    roles.push_back(option);
+    put(option, "value", std::string(domain::role_slug(r)));
+    put(option, "label", std::string(role_label(r)) + "s");
+    put(option, "selected", domain::role_slug(r) == role);
+    append(roles, std::move(option));
   }
-  data.set("roles", roles);
+  put(data, "roles", std::move(roles));
   if (filter.organization_id) {
-    data.set("organization_filter", std::to_string(*filter.organization_id));
+    put(data, "organization_filter", std::to_string(*filter.organization_id));
   }
 
   Data rows{Data::type::list};
   for (const auto& u : found->users) {
     Data row;
-    row.set("id", std::to_string(u.id));
-    row.set("name", u.name);
-    row.set("email", u.email);
-    row.set("role", std::string(role_label(u.role)));
-    row.set("organization", u.organization_name);
-    row.set("key_contact", u.key_contact);
-    row.set("teams", team_names(u.teams));
-    row.set("state", std::string(app::user_state_slug(u.state())));
-    row.set("state_label", std::string(state_label(u.state())));
+    put(row, "id", std::to_string(u.id));
+    put(row, "name", u.name);
+    put(row, "email", u.email);
+    put(row, "role", std::string(role_label(u.role)));
+    put(row, "organization", u.organization_name);
+    put(row, "key_contact", u.key_contact);
+    put(row, "teams", team_names(u.teams));
+    put(row, "state", std::string(app::user_state_slug(u.state())));
+    put(row, "state_label", std::string(state_label(u.state())));
     bool invited = u.state() == app::UserState::kInvited;
-    row.set("can_edit", (*me)->is_admin());
-    row.set("can_resend", invited && ((*me)->is_admin() || u.role == domain::Role::kCustomer));
-    rows.push_back(row);
+    put(row, "can_edit", (*me)->is_admin());
+    put(row, "can_resend", invited && ((*me)->is_admin() || u.role == domain::Role::kCustomer));
+    append(rows, std::move(row));
   }
-  data.set("users", rows);
-  data.set("has_users", !found->users.empty());
-  data.set("total", std::to_string(found->total));
+  put(data, "users", std::move(rows));
+  put(data, "has_users", !found->users.empty());
+  put(data, "total", std::to_string(found->total));
   std::vector<std::pair<std::string, std::string>> params = {
       {"q", filter.text},
       {"role", role},
@@ -276,14 +276,14 @@ Result<http::Response> users_page(Context& ctx) {
   if (found->has_previous()) {
     auto p = params;
     p.emplace_back("page", found->page > 2 ? std::to_string(found->page - 1) : "");
-    data.set("previous_href", list_href("/admin/users", p));
+    put(data, "previous_href", list_href("/admin/users", p));
   }
   if (found->has_next()) {
     auto p = params;
     p.emplace_back("page", std::to_string(found->page + 1));
-    data.set("next_href", list_href("/admin/users", p));
+    put(data, "next_href", list_href("/admin/users", p));
   }
-  data.set("page", std::to_string(found->page));
+  put(data, "page", std::to_string(found->page));
   return ctx.page("admin_users", std::move(data), "People");
 }
 
@@ -300,18 +300,17 @@ Result<Data> invite_data(Context& ctx, const SessionUser& me, const InviteForm& 
   auto organizations = app::list_organizations(ctx.services().env, app::actor_of(me));
   if (!organizations) return std::unexpected(organizations.error());
   Data data = base_data(me, "invite");
-  data.set("emails", form.emails);
-  data.set("name", form.name);
-  data.set("roles", role_options(form.role, me.is_admin()));
+  put(data, "emails", form.emails);
+  put(data, "name", form.name);
+  put(data, "roles", role_options(form.role, me.is_admin()));
   std::string wanted = lower(form.organization);
-  data.set(
-      "organizations",
+  put(data, "organizations",
       organization_options(
           *organizations,
           [&](const app::OrganizationSummary& org) { return lower(org.name) == wanted; }, false));
-  data.set("has_organizations", !organizations->empty());
-  data.set("teams", team_options(form.teams));
-  data.set("can_invite_staff", me.is_admin());
+  put(data, "has_organizations", !organizations->empty());
+  put(data, "teams", team_options(form.teams));
+  put(data, "can_invite_staff", me.is_admin());
   return data;
 }
 
@@ -424,26 +423,27 @@ Result<http::Response> invite_submit(Context& ctx) {
         return std::unexpected(error);
       }
       Data row;
-      row.set("email", addresses[i]);
-      row.set("ok", false);
-      row.set("message", error.message);
-      row.set("can_edit", false);
-      results.push_back(row);
+      put(row, "email", addresses[i]);
+      put(row, "ok", false);
+      put(row, "message", error.message);
+      put(row, "can_edit", false);
+      append(results, std::move(row));
       continue;
     }
     ++sent;
     Data row;
-    row.set("email", invited->email);
-    row.set("ok", true);
-    row.set("message", std::string("Invitation sent."));
-    row.set("user_id", std::to_string(invited->user_id));
-    row.set("can_edit", (*me)->is_admin());
-    results.push_back(row);
+    put(row, "email", invited->email);
+    put(row, "ok", true);
+    put(row, "message", std::string("Invitation sent."));
+    put(row, "user_id", std::to_string(invited->user_id));
+    put(row, "can_edit", (*me)->is_admin());
+    append(results, std::move(row));
   }
   Data data = base_data(**me, "invite");
-  data.set("results", results);
-  data.set("summary", fmt::format("{} of {} invitation{} sent.", sent, addresses.size(),
-                                  addresses.size() == 1 ? "" : "s"));
+  put(data, "results", std::move(results));
+  put(data, "summary",
+      fmt::format("{} of {} invitation{} sent.", sent, addresses.size(),
+                  addresses.size() == 1 ? "" : "s"));
   return ctx.page("admin_invite_result", std::move(data), "Invitations");
 }
 
@@ -460,28 +460,28 @@ Result<Data> user_data(Context& ctx, const SessionUser& me, const app::UserSumma
   if (!organizations) return std::unexpected(organizations.error());
   Data data = base_data(me, "users");
   add_notice(ctx, data);
-  data.set("id", std::to_string(user.id));
-  data.set("email", user.email);
-  data.set("current_name", user.name);
-  data.set("name", form.name);
-  data.set("roles", role_options(form.role, true));
-  data.set("organizations",
-           organization_options(
-               *organizations,
-               [&](const app::OrganizationSummary& org) { return form.organization_id == org.id; },
-               true));
-  data.set("teams", team_options(form.teams));
-  data.set("state", std::string(app::user_state_slug(user.state())));
-  data.set("state_label", std::string(state_label(user.state())));
-  data.set("is_invited", user.state() == app::UserState::kInvited);
-  data.set("is_active", user.active);
-  data.set("is_self", user.id == me.id);
-  data.set("key_contact", user.key_contact);
-  data.set("created", when(user.created_at, me));
-  if (user.last_login_at) data.set("last_login", when(*user.last_login_at, me));
+  put(data, "id", std::to_string(user.id));
+  put(data, "email", user.email);
+  put(data, "current_name", user.name);
+  put(data, "name", form.name);
+  put(data, "roles", role_options(form.role, true));
+  put(data, "organizations",
+      organization_options(
+          *organizations,
+          [&](const app::OrganizationSummary& org) { return form.organization_id == org.id; },
+          true));
+  put(data, "teams", team_options(form.teams));
+  put(data, "state", std::string(app::user_state_slug(user.state())));
+  put(data, "state_label", std::string(state_label(user.state())));
+  put(data, "is_invited", user.state() == app::UserState::kInvited);
+  put(data, "is_active", user.active);
+  put(data, "is_self", user.id == me.id);
+  put(data, "key_contact", user.key_contact);
+  put(data, "created", when(user.created_at, me));
+  if (user.last_login_at) put(data, "last_login", when(*user.last_login_at, me));
   if (user.organization_id) {
-    data.set("organization_id", std::to_string(*user.organization_id));
-    data.set("organization_name", user.organization_name);
+    put(data, "organization_id", std::to_string(*user.organization_id));
+    put(data, "organization_name", user.organization_name);
   }
   return data;
 }
@@ -578,17 +578,17 @@ Result<Data> organizations_data(Context& ctx, const SessionUser& me) {
   Data rows{Data::type::list};
   for (const auto& org : *organizations) {
     Data row;
-    row.set("id", std::to_string(org.id));
-    row.set("name", org.name);
+    put(row, "id", std::to_string(org.id));
+    put(row, "name", org.name);
     std::string domains;
     for (const auto& d : org.domains) domains += (domains.empty() ? "" : ", ") + d;
-    row.set("domains", domains);
-    row.set("members", std::to_string(org.member_count));
-    row.set("created", when(org.created_at, me));
-    rows.push_back(row);
+    put(row, "domains", std::move(domains));
+    put(row, "members", std::to_string(org.member_count));
+    put(row, "created", when(org.created_at, me));
+    append(rows, std::move(row));
   }
-  data.set("organizations", rows);
-  data.set("has_organizations", !organizations->empty());
+  put(data, "organizations", std::move(rows));
+  put(data, "has_organizations", !organizations->empty());
   return data;
 }
 
@@ -643,34 +643,34 @@ Result<Data> organization_data(Context& ctx, const SessionUser& me, std::int64_t
   const auto& org = detail->organization;
   Data data = base_data(me, "organizations");
   add_notice(ctx, data);
-  data.set("id", std::to_string(org.id));
-  data.set("org_name", org.name);
-  data.set("name", org.name);
-  data.set("created", when(org.created_at, me));
-  data.set("member_count", std::to_string(org.member_count));
-  data.set("invite_href", list_href("/admin/users/invite", {{"organization", org.name}}));
+  put(data, "id", std::to_string(org.id));
+  put(data, "org_name", org.name);
+  put(data, "name", org.name);
+  put(data, "created", when(org.created_at, me));
+  put(data, "member_count", std::to_string(org.member_count));
+  put(data, "invite_href", list_href("/admin/users/invite", {{"organization", org.name}}));
   Data domains{Data::type::list};
   for (const auto& d : org.domains) domains.push_back(Data(d));
-  data.set("domains", domains);
-  data.set("has_domains", !org.domains.empty());
+  put(data, "domains", domains);
+  put(data, "has_domains", !org.domains.empty());
   Data members{Data::type::list};
   for (const auto& m : detail->members) {
     Data row;
-    row.set("user_id", std::to_string(m.user_id));
-    row.set("member_name", m.name);
-    row.set("email", m.email);
+    put(row, "user_id", std::to_string(m.user_id));
+    put(row, "member_name", m.name);
+    put(row, "email", m.email);
     app::UserState state = !m.active      ? app::UserState::kDeactivated
                            : m.registered ? app::UserState::kRegistered
                                           : app::UserState::kInvited;
-    row.set("state", std::string(app::user_state_slug(state)));
-    row.set("state_label", std::string(state_label(state)));
-    row.set("key_contact", m.key_contact);
-    members.push_back(row);
+    put(row, "state", std::string(app::user_state_slug(state)));
+    put(row, "state_label", std::string(state_label(state)));
+    put(row, "key_contact", m.key_contact);
+    append(members, std::move(row));
   }
-  data.set("members", members);
-  data.set("has_members", !detail->members.empty());
-  data.set("more_members", detail->more_members);
-  data.set("members_href", fmt::format("/admin/users?organization={}", org.id));
+  put(data, "members", members);
+  put(data, "has_members", !detail->members.empty());
+  put(data, "more_members", detail->more_members);
+  put(data, "members_href", fmt::format("/admin/users?organization={}", org.id));
   return data;
 }
 
@@ -759,24 +759,24 @@ Result<http::Response> outbox_page(Context& ctx) {
   Data rows{Data::type::list};
   for (const auto& e : *entries) {
     Data row;
-    row.set("id", std::to_string(e.id));
-    row.set("created", when(e.created_at, **me));
-    row.set("to",
-            e.to_name.empty() ? e.to_address : fmt::format("{} <{}>", e.to_name, e.to_address));
-    row.set("subject", e.subject);
-    row.set("state", std::string(mail::to_string(e.state)));
-    row.set("attempts", std::to_string(e.attempts));
-    row.set("last_error", e.last_error.value_or(""));
-    rows.push_back(row);
+    put(row, "id", std::to_string(e.id));
+    put(row, "created", when(e.created_at, **me));
+    put(row, "to",
+        e.to_name.empty() ? e.to_address : fmt::format("{} <{}>", e.to_name, e.to_address));
+    put(row, "subject", e.subject);
+    put(row, "state", std::string(mail::to_string(e.state)));
+    put(row, "attempts", std::to_string(e.attempts));
+    put(row, "last_error", e.last_error.value_or(""));
+    append(rows, std::move(row));
   }
-  data.set("entries", rows);
-  data.set("has_entries", !entries->empty());
-  data.set("page", std::to_string(page));
+  put(data, "entries", std::move(rows));
+  put(data, "has_entries", !entries->empty());
+  put(data, "page", std::to_string(page));
   if (page > 1) {
-    data.set("previous_href", page == 2 ? std::string("/admin/outbox")
-                                        : fmt::format("/admin/outbox?page={}", page - 1));
+    put(data, "previous_href",
+        page == 2 ? std::string("/admin/outbox") : fmt::format("/admin/outbox?page={}", page - 1));
   }
-  if (has_next) data.set("next_href", fmt::format("/admin/outbox?page={}", page + 1));
+  if (has_next) put(data, "next_href", fmt::format("/admin/outbox?page={}", page + 1));
   return ctx.page("admin_outbox", std::move(data), "Outbox");
 }
 
@@ -789,14 +789,14 @@ Result<http::Response> outbox_entry_page(Context& ctx) {
   if (!entry) return std::unexpected(entry.error());
   const auto& e = *entry;
   Data data = base_data(**me, "outbox");
-  data.set("id", std::to_string(e.id));
+  put(data, "id", std::to_string(e.id));
   Data headers{Data::type::list};
   auto header = [&](std::string_view name, std::string value) {
     if (value.empty()) return;
     Data h;
-    h.set("header", std::string(name));
-    h.set("value", std::move(value));
-    headers.push_back(h);
+    put(h, "header", std::string(name));
+    put(h, "value", std::move(value));
+    append(headers, std::move(h));
   };
   header("To", e.to_name.empty() ? e.to_address : fmt::format("{} <{}>", e.to_name, e.to_address));
   header("Subject", e.subject);
@@ -809,11 +809,11 @@ Result<http::Response> outbox_entry_page(Context& ctx) {
   if (e.state == mail::OutboxState::kQueued) header("Next attempt", when(e.next_attempt_at, **me));
   header("Sent", e.sent_at ? when(*e.sent_at, **me) : "");
   header("Last error", e.last_error.value_or(""));
-  data.set("headers", headers);
-  data.set("subject", e.subject);
-  data.set("body_text", e.body_text);
-  data.set("body_html", e.body_html);  // escaped by the template: shown as source
-  data.set("html_href", fmt::format("/admin/outbox/{}/html", e.id));
+  put(data, "headers", std::move(headers));
+  put(data, "subject", e.subject);
+  put(data, "body_text", e.body_text);
+  put(data, "body_html", e.body_html);  // escaped by the template: shown as source
+  put(data, "html_href", fmt::format("/admin/outbox/{}/html", e.id));
   return ctx.page("admin_outbox_entry", std::move(data), e.subject);
 }
 

@@ -105,14 +105,14 @@ http::Response App::error_page(int status, const http::Request* request, std::st
     r = http::Response::json(body.dump(), status);
   } else {
     Data data;
-    data.set("status", std::to_string(status));
-    data.set("title", std::string(text.title));
-    data.set("message", shown);
-    if (!error_id.empty()) data.set("error_id", std::string(error_id));
+    put(data, "status", std::to_string(status));
+    put(data, "title", std::string(text.title));
+    put(data, "message", shown);
+    if (!error_id.empty()) put(data, "error_id", std::string(error_id));
     Data layout;
-    layout.set("title", std::string(text.title));
-    layout.set("body", services_.templates.render("error", data));
-    layout.set("css_url", "/static/portico.css");
+    put(layout, "title", std::string(text.title));
+    put(layout, "body", services_.templates.render("error", data));
+    put(layout, "css_url", "/static/portico.css");
     r = http::Response::html(services_.templates.render("layout", layout), status);
   }
   if (status == 503) r.headers.set("Retry-After", "5");

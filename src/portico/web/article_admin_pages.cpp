@@ -75,18 +75,18 @@ Data help_nav(const SessionUser& me, std::string_view current) {
   for (const auto& tab : kTabs) {
     if (tab.admin_only && !me.is_admin()) continue;
     Data t;
-    t.set("href", std::string(tab.href));
-    t.set("label", std::string(tab.label));
-    t.set("current", tab.key == current);
-    tabs.push_back(t);
+    put(t, "href", std::string(tab.href));
+    put(t, "label", std::string(tab.label));
+    put(t, "current", tab.key == current);
+    append(tabs, std::move(t));
   }
   return tabs;
 }
 
 Data base_data(const SessionUser& me, std::string_view current) {
   Data data;
-  data.set("help_nav", help_nav(me, current));
-  data.set("is_admin", me.is_admin());
+  put(data, "help_nav", help_nav(me, current));
+  put(data, "is_admin", me.is_admin());
   return data;
 }
 
@@ -106,7 +106,7 @@ void add_notice(Context& ctx, Data& data) {
   };
   std::string done = (*query)->get("done");
   for (const auto& [key, text] : kNotices) {
-    if (done == key) data.set("notice", std::string(text));
+    if (done == key) put(data, "notice", std::string(text));
   }
 }
 
@@ -121,26 +121,26 @@ Result<http::Response> articles_page(Context& ctx) {
   Data rows{Data::type::list};
   for (const auto& a : *articles) {
     Data r;
-    r.set("href", fmt::format("/admin/help/articles/{}", a.id));
-    r.set("view_href", fmt::format("/articles/{}", a.input.slug));
-    r.set("title", a.input.title);
-    r.set("category", a.category_name);
-    r.set("published", a.input.published);
-    r.set("customers_only", a.input.visibility == app::kVisibilityCustomers);
-    r.set("updated", when(a.updated_at, **me));
-    r.set("views", std::to_string(a.views));
-    r.set("helpful_yes", std::to_string(a.helpful_yes));
-    r.set("helpful_no", std::to_string(a.helpful_no));
-    r.set("suggestion_opens", std::to_string(a.suggestion_opens));
-    rows.push_back(r);
+    put(r, "href", fmt::format("/admin/help/articles/{}", a.id));
+    put(r, "view_href", fmt::format("/articles/{}", a.input.slug));
+    put(r, "title", a.input.title);
+    put(r, "category", a.category_name);
+    put(r, "published", a.input.published);
+    put(r, "customers_only", a.input.visibility == app::kVisibilityCustomers);
+    put(r, "updated", when(a.updated_at, **me));
+    put(r, "views", std::to_string(a.views));
+    put(r, "helpful_yes", std::to_string(a.helpful_yes));
+    put(r, "helpful_no", std::to_string(a.helpful_no));
+    put(r, "suggestion_opens", std::to_string(a.suggestion_opens));
+    append(rows, std::move(r));
   }
   Data data = base_data(**me, "articles");
-  data.set("articles", rows);
-  data.set("has_articles", !articles->empty());
+  put(data, "articles", std::move(rows));
+  put(data, "has_articles", !articles->empty());
   if ((*me)->is_admin()) {
     auto agents = app::agents_may_edit_articles(ctx.services().db);
     if (!agents) return std::unexpected(agents.error());
-    data.set("agents_may_edit", *agents);
+    put(data, "agents_may_edit", *agents);
   }
   add_notice(ctx, data);
   return ctx.page("article_admin_list", std::move(data), "Help Center articles");
@@ -164,27 +164,28 @@ Result<Data> editor_data(Context& ctx, const SessionUser& me, std::int64_t id,
   auto categories = app::list_all_categories(ctx.services().env, me);
   if (!categories) return std::unexpected(categories.error());
   Data data = base_data(me, "articles");
-  data.set("is_new", id == 0);
-  data.set("action", id == 0 ? std::string("/admin/help/articles/new")
-                             : fmt::format("/admin/help/articles/{}", id));
-  data.set("title", input.title);
-  data.set("slug", input.slug);
-  data.set("body", input.body);
-  data.set("preview_html", markdown::to_html(input.body));
-  data.set("visibility_customers", input.visibility == app::kVisibilityCustomers);
-  data.set("published", input.published);
+  put(data, "is_new", id == 0);
+  put(data, "action",
+      id == 0 ? std::string("/admin/help/articles/new")
+              : fmt::format("/admin/help/articles/{}", id));
+  put(data, "title", input.title);
+  put(data, "slug", input.slug);
+  put(data, "body", input.body);
+  put(data, "preview_html", markdown::to_html(input.body));
+  put(data, "visibility_customers", input.visibility == app::kVisibilityCustomers);
+  put(data, "published", input.published);
   Data options{Data::type::list};
   for (const auto& c : *categories) {
     Data o;
-    o.set("id", std::to_string(c.id));
-    o.set("name", c.name);
-    o.set("selected", c.id == input.category_id);
-    options.push_back(o);
+    put(o, "id", std::to_string(c.id));
+    put(o, "name", c.name);
+    put(o, "selected", c.id == input.category_id);
+    append(options, std::move(o));
   }
-  data.set("categories", options);
-  data.set("has_categories", !categories->empty());
-  data.set("max_title", std::to_string(app::kMaxArticleTitle));
-  data.set("max_slug", std::to_string(app::kMaxSlug));
+  put(data, "categories", std::move(options));
+  put(data, "has_categories", !categories->empty());
+  put(data, "max_title", std::to_string(app::kMaxArticleTitle));
+  put(data, "max_slug", std::to_string(app::kMaxSlug));
   return data;
 }
 
@@ -207,23 +208,23 @@ Result<void> add_saved_article(Context& ctx, const SessionUser& me, Data& data,
   Data list{Data::type::list};
   for (const auto& r : *revisions) {
     Data d;
-    d.set("href", fmt::format("/admin/help/articles/{}/revisions/{}", article.id, r.id));
-    d.set("when", when(r.created_at, me));
-    d.set("author", r.author_name.empty() ? std::string("someone no longer here") : r.author_name);
-    d.set("title", r.title);
-    list.push_back(d);
+    put(d, "href", fmt::format("/admin/help/articles/{}/revisions/{}", article.id, r.id));
+    put(d, "when", when(r.created_at, me));
+    put(d, "author", r.author_name.empty() ? std::string("someone no longer here") : r.author_name);
+    put(d, "title", r.title);
+    append(list, std::move(d));
   }
-  data.set("revisions", list);
-  data.set("has_revisions", !revisions->empty());
-  data.set("view_href", fmt::format("/articles/{}", article.input.slug));
-  data.set("saved_published", article.input.published);
-  data.set("created", when(article.created_at, me));
-  data.set("updated", when(article.updated_at, me));
-  data.set("author", article.author_name);
-  data.set("views", std::to_string(article.views));
-  data.set("helpful_yes", std::to_string(article.helpful_yes));
-  data.set("helpful_no", std::to_string(article.helpful_no));
-  data.set("suggestion_opens", std::to_string(article.suggestion_opens));
+  put(data, "revisions", std::move(list));
+  put(data, "has_revisions", !revisions->empty());
+  put(data, "view_href", fmt::format("/articles/{}", article.input.slug));
+  put(data, "saved_published", article.input.published);
+  put(data, "created", when(article.created_at, me));
+  put(data, "updated", when(article.updated_at, me));
+  put(data, "author", article.author_name);
+  put(data, "views", std::to_string(article.views));
+  put(data, "helpful_yes", std::to_string(article.helpful_yes));
+  put(data, "helpful_no", std::to_string(article.helpful_no));
+  put(data, "suggestion_opens", std::to_string(article.suggestion_opens));
   return {};
 }
 
@@ -337,7 +338,7 @@ Result<http::Response> preview(Context& ctx) {
   auto form = ctx.form();
   if (!form) return std::unexpected(form.error());
   Data data;
-  data.set("html", markdown::to_html((*form)->get("body")));
+  put(data, "html", markdown::to_html((*form)->get("body")));
   return http::Response::html(ctx.fragment("article_admin_preview", data));
 }
 
@@ -351,13 +352,13 @@ Result<http::Response> revision_page(Context& ctx) {
   auto revision = app::get_revision(ctx.services().env, **me, *id, *revision_id);
   if (!revision) return std::unexpected(revision.error());
   Data data = base_data(**me, "articles");
-  data.set("title", revision->title);
-  data.set("body", revision->body);
-  data.set("body_html", markdown::to_html(revision->body));
-  data.set("when", when(revision->created_at, **me));
-  data.set("author", revision->author_name);
-  data.set("editor_href", fmt::format("/admin/help/articles/{}", *id));
-  data.set("load_href", fmt::format("/admin/help/articles/{}?revision={}", *id, revision->id));
+  put(data, "title", revision->title);
+  put(data, "body", revision->body);
+  put(data, "body_html", markdown::to_html(revision->body));
+  put(data, "when", when(revision->created_at, **me));
+  put(data, "author", revision->author_name);
+  put(data, "editor_href", fmt::format("/admin/help/articles/{}", *id));
+  put(data, "load_href", fmt::format("/admin/help/articles/{}?revision={}", *id, revision->id));
   return ctx.page("article_admin_revision", std::move(data),
                   fmt::format("Revision: {}", revision->title));
 }
@@ -377,24 +378,24 @@ Result<http::Response> categories_page_with(Context& ctx, const SessionUser& me,
   Data rows{Data::type::list};
   for (const auto& c : *categories) {
     Data r;
-    r.set("id", std::to_string(c.id));
-    r.set("slug", c.slug);
-    r.set("name", c.name);
-    r.set("description", c.description);
-    r.set("position", std::to_string(c.position));
-    r.set("articles", std::to_string(c.articles));
-    r.set("published", std::to_string(c.published));
-    rows.push_back(r);
+    put(r, "id", std::to_string(c.id));
+    put(r, "slug", c.slug);
+    put(r, "name", c.name);
+    put(r, "description", c.description);
+    put(r, "position", std::to_string(c.position));
+    put(r, "articles", std::to_string(c.articles));
+    put(r, "published", std::to_string(c.published));
+    append(rows, std::move(r));
   }
   Data data = base_data(me, "categories");
-  data.set("categories", rows);
-  data.set("has_categories", !categories->empty());
+  put(data, "categories", std::move(rows));
+  put(data, "has_categories", !categories->empty());
   int status = 200;
   if (failed) {
     add_form_error(data, failed->error);
-    data.set("new_name", failed->name);
-    data.set("new_slug", failed->slug);
-    data.set("new_description", failed->description);
+    put(data, "new_name", failed->name);
+    put(data, "new_slug", failed->slug);
+    put(data, "new_description", failed->description);
     status = status_for(failed->error.code);
   }
   add_notice(ctx, data);
@@ -459,20 +460,20 @@ Result<http::Response> statuses_page_with(Context& ctx, const SessionUser& me,
   for (const auto& d : *definitions) {
     Data r = status_data(d.status);
     std::string code = std::to_string(domain::to_code(d.status));
-    r.set("code", code);
-    r.set("builtin", std::string(domain::status_definition(d.status)));
-    r.set("definition", d.definition);
-    r.set("overridden", d.overridden);
-    if (d.overridden) r.set("updated", when(d.updated_at, me));
+    put(r, "code", code);
+    put(r, "builtin", std::string(domain::status_definition(d.status)));
+    put(r, "definition", d.definition);
+    put(r, "overridden", d.overridden);
+    if (d.overridden) put(r, "updated", when(d.updated_at, me));
     // The status whose form failed shows what was typed and the error beside it.
     if (failed && failed->status == d.status) {
-      r.set("definition", failed->definition);
-      r.set("error", failed->error.message);
+      put(r, "definition", failed->definition);
+      put(r, "error", failed->error.message);
     }
-    rows.push_back(r);
+    append(rows, std::move(r));
   }
   Data data = base_data(me, "statuses");
-  data.set("statuses", rows);
+  put(data, "statuses", std::move(rows));
   add_notice(ctx, data);
   return ctx.page("article_admin_statuses", std::move(data), "Status definitions",
                   failed ? status_for(failed->error.code) : 200);
@@ -527,29 +528,29 @@ Result<http::Response> deflection_page(Context& ctx) {
   Data periods{Data::type::list};
   for (int period : kDeflectionPeriods) {
     Data p;
-    p.set("days", std::to_string(period));
-    p.set("selected", period == days);
-    periods.push_back(p);
+    put(p, "days", std::to_string(period));
+    put(p, "selected", period == days);
+    append(periods, std::move(p));
   }
-  data.set("periods", periods);
-  data.set("days", std::to_string(days));
-  data.set("opened", std::to_string(stats->opened));
-  data.set("decided", std::to_string(stats->decided));
-  data.set("answered", std::to_string(stats->answered));
-  data.set("rate", percent(stats->answered, stats->decided));
-  data.set("tickets", std::to_string(stats->tickets_submitted));
+  put(data, "periods", std::move(periods));
+  put(data, "days", std::to_string(days));
+  put(data, "opened", std::to_string(stats->opened));
+  put(data, "decided", std::to_string(stats->decided));
+  put(data, "answered", std::to_string(stats->answered));
+  put(data, "rate", percent(stats->answered, stats->decided));
+  put(data, "tickets", std::to_string(stats->tickets_submitted));
   Data rows{Data::type::list};
   for (const auto& a : stats->articles) {
     Data r;
-    r.set("title", a.title);
-    r.set("href", fmt::format("/admin/help/articles/{}", a.id));
-    r.set("opened", std::to_string(a.opened));
-    r.set("answered", std::to_string(a.answered));
-    r.set("rate", percent(a.answered, a.decided));
-    rows.push_back(r);
+    put(r, "title", a.title);
+    put(r, "href", fmt::format("/admin/help/articles/{}", a.id));
+    put(r, "opened", std::to_string(a.opened));
+    put(r, "answered", std::to_string(a.answered));
+    put(r, "rate", percent(a.answered, a.decided));
+    append(rows, std::move(r));
   }
-  data.set("articles", rows);
-  data.set("has_articles", !stats->articles.empty());
+  put(data, "articles", std::move(rows));
+  put(data, "has_articles", !stats->articles.empty());
   return ctx.page("article_admin_deflection", std::move(data), "Deflection");
 }
 

@@ -115,26 +115,26 @@ const std::string& Context::csrf_token() {
 
 http::Response Context::page(std::string_view name, Data data, std::string_view title, int status) {
   const auto& templates = services_.templates;
-  data.set("csrf_token", csrf_token());
+  put(data, "csrf_token", csrf_token());
   std::string body = templates.render(name, data);
   const app::SessionUser* me = user();
   Data layout;
-  layout.set("title", std::string(title));
-  layout.set("body", body);
-  layout.set("css_url", services_.assets.url("portico.css"));
-  layout.set("htmx_url", services_.assets.url("vendor/htmx.min.js"));
-  layout.set("csrf_token", csrf_token());
+  put(layout, "title", std::string(title));
+  put(layout, "body", std::move(body));
+  put(layout, "css_url", services_.assets.url("portico.css"));
+  put(layout, "htmx_url", services_.assets.url("vendor/htmx.min.js"));
+  put(layout, "csrf_token", csrf_token());
   std::time_t now = std::time(nullptr);
   std::tm utc{};
   gmtime_r(&now, &utc);
-  layout.set("year", std::to_string(utc.tm_year + 1900));
-  if (data.get("nav") != nullptr) layout.set("nav", *data.get("nav"));
+  put(layout, "year", std::to_string(utc.tm_year + 1900));
+  if (data.get("nav") != nullptr) put(layout, "nav", *data.get("nav"));
   if (me) {
     Data who;
-    who.set("name", me->name);
-    who.set("is_staff", me->is_staff());
-    who.set("is_admin", me->is_admin());
-    layout.set("user", who);
+    put(who, "name", me->name);
+    put(who, "is_staff", me->is_staff());
+    put(who, "is_admin", me->is_admin());
+    put(layout, "user", who);
   }
   return http::Response::html(templates.render("layout", layout), status);
 }

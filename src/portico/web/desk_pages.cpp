@@ -130,11 +130,11 @@ Result<http::Response> desk_organization_options(Context& ctx) {
   Data options{Data::type::list};
   for (const auto& o : *found) {
     Data d;
-    d.set("name", o.name);
-    options.push_back(d);
+    put(d, "name", o.name);
+    append(options, std::move(d));
   }
   Data data;
-  data.set("organizations", options);
+  put(data, "organizations", std::move(options));
   return http::Response::html(ctx.fragment("desk_organization_options", data));
 }
 
@@ -173,78 +173,79 @@ Result<http::Response> desk_home(Context& ctx) {
   Data queue_list{Data::type::list};
   for (const auto& queue : queues()) {
     Data d;
-    d.set("slug", queue.slug);
-    d.set("label", queue.label);
-    d.set("href", "/desk?queue=" + queue.slug);
-    d.set("current", queue.slug == queue_slug);
-    queue_list.push_back(d);
+    put(d, "slug", queue.slug);
+    put(d, "label", queue.label);
+    put(d, "href", "/desk?queue=" + queue.slug);
+    put(d, "current", queue.slug == queue_slug);
+    append(queue_list, std::move(d));
   }
-  data.set("queues", queue_list);
-  data.set("queue", queue_slug);
+  put(data, "queues", std::move(queue_list));
+  put(data, "queue", queue_slug);
   Data rows{Data::type::list};
   for (const auto& item : list->items) {
     Data r;
-    r.set("id", std::to_string(item.id));
-    r.set("href", fmt::format("/desk/tickets/{}", item.id));
-    r.set("subject", item.subject);
-    if (!item.subject_html.empty()) r.set("subject_html", item.subject_html);
-    if (!item.snippet_html.empty()) r.set("snippet_html", item.snippet_html);
-    r.set("type", std::string(domain::ticket_type_label(item.type)));
-    r.set("requester", item.requester_name);
-    r.set("organization", item.organization_name);
-    r.set("assignee", item.assignee_name.value_or("—"));
-    r.set("status", status_data(item.status));
-    r.set("owner", std::string(domain::owner_label(item.status)));
-    r.set("created", time_data(item.created_at, zone, now));
-    r.set("activity", time_data(item.last_activity_at, zone, now));
-    rows.push_back(r);
+    put(r, "id", std::to_string(item.id));
+    put(r, "href", fmt::format("/desk/tickets/{}", item.id));
+    put(r, "subject", item.subject);
+    if (!item.subject_html.empty()) put(r, "subject_html", item.subject_html);
+    if (!item.snippet_html.empty()) put(r, "snippet_html", item.snippet_html);
+    put(r, "type", std::string(domain::ticket_type_label(item.type)));
+    put(r, "requester", item.requester_name);
+    put(r, "organization", item.organization_name);
+    put(r, "assignee", item.assignee_name.value_or("—"));
+    put(r, "status", status_data(item.status));
+    put(r, "owner", std::string(domain::owner_label(item.status)));
+    put(r, "created", time_data(item.created_at, zone, now));
+    put(r, "activity", time_data(item.last_activity_at, zone, now));
+    append(rows, std::move(r));
   }
-  data.set("rows", rows);
-  data.set("has_rows", !list->items.empty());
-  data.set("total_label", fmt::format("{}{} ticket{}", list->total, list->more ? "+" : "",
-                                      list->total == 1 && !list->more ? "" : "s"));
+  put(data, "rows", std::move(rows));
+  put(data, "has_rows", !list->items.empty());
+  put(data, "total_label",
+      fmt::format("{}{} ticket{}", list->total, list->more ? "+" : "",
+                  list->total == 1 && !list->more ? "" : "s"));
   // A search lists its newest matches only (app::list_tickets): say so.
-  data.set("more", list->more);
+  put(data, "more", list->more);
   Data counts{Data::type::list};
   for (auto [status, n] : list->status_counts) {
     Data d;
-    d.set("name", std::string(domain::status_name(status)));
-    d.set("count", std::to_string(n));
-    d.set("href", desk_url(**q, "state", domain::status_slug(status)));
-    counts.push_back(d);
+    put(d, "name", std::string(domain::status_name(status)));
+    put(d, "count", std::to_string(n));
+    put(d, "href", desk_url(**q, "state", domain::status_slug(status)));
+    append(counts, std::move(d));
   }
-  data.set("status_counts", counts);
+  put(data, "status_counts", std::move(counts));
   Data statuses{Data::type::list};
   for (auto s : domain::all_statuses()) {
     Data d;
-    d.set("slug", std::string(domain::status_slug(s)));
-    d.set("name", std::string(domain::status_name(s)));
-    d.set("selected", query->status == s);
-    statuses.push_back(d);
+    put(d, "slug", std::string(domain::status_slug(s)));
+    put(d, "name", std::string(domain::status_name(s)));
+    put(d, "selected", query->status == s);
+    append(statuses, std::move(d));
   }
-  data.set("statuses", statuses);
+  put(data, "statuses", std::move(statuses));
   Data types{Data::type::list};
   for (auto t : domain::all_ticket_types()) {
     Data d;
-    d.set("slug", std::string(domain::ticket_type_slug(t)));
-    d.set("label", std::string(domain::ticket_type_label(t)));
-    d.set("selected", query->type == t);
-    types.push_back(d);
+    put(d, "slug", std::string(domain::ticket_type_slug(t)));
+    put(d, "label", std::string(domain::ticket_type_label(t)));
+    put(d, "selected", query->type == t);
+    append(types, std::move(d));
   }
-  data.set("types", types);
-  data.set("org_name", org_name);
+  put(data, "types", std::move(types));
+  put(data, "org_name", org_name);
   Data agents{Data::type::list};
   if (auto staff = app::list_staff(env)) {
     for (const auto& a : *staff) {
       Data d;
-      d.set("id", std::to_string(a.id));
-      d.set("name", a.name);
-      d.set("selected", query->assignee_id == a.id && queue_slug != "mine");
-      agents.push_back(d);
+      put(d, "id", std::to_string(a.id));
+      put(d, "name", a.name);
+      put(d, "selected", query->assignee_id == a.id && queue_slug != "mine");
+      append(agents, std::move(d));
     }
   }
-  data.set("agents", agents);
-  data.set("search", query->search);
+  put(data, "agents", std::move(agents));
+  put(data, "search", query->search);
   Data columns{Data::type::list};
   for (auto [col, label] :
        {std::pair{app::SortColumn::kId, "ID"}, std::pair{app::SortColumn::kSubject, "Subject"},
@@ -253,20 +254,20 @@ Result<http::Response> desk_home(Context& ctx) {
         std::pair{app::SortColumn::kLastActivity, "Last activity"}}) {
     Data d;
     bool active = col == query->sort;
-    d.set("label", std::string(label));
+    put(d, "label", std::string(label));
     std::string dir = active ? (query->descending ? "asc" : "desc") : "desc";
     std::string url = desk_url(**q, "sort", app::sort_column_slug(col));
-    d.set("href", url + "&dir=" + dir);
-    d.set("aria_sort", active ? (query->descending ? "descending" : "ascending") : "none");
-    columns.push_back(d);
+    put(d, "href", url + "&dir=" + dir);
+    put(d, "aria_sort", active ? (query->descending ? "descending" : "ascending") : "none");
+    append(columns, std::move(d));
   }
-  data.set("columns", columns);
-  data.set("page", std::to_string(list->page));
-  data.set("pages", std::to_string(list->pages));
-  data.set("has_pages", list->pages > 1);
-  if (list->page > 1) data.set("prev_href", desk_url(**q, "page", std::to_string(list->page - 1)));
+  put(data, "columns", std::move(columns));
+  put(data, "page", std::to_string(list->page));
+  put(data, "pages", std::to_string(list->pages));
+  put(data, "has_pages", list->pages > 1);
+  if (list->page > 1) put(data, "prev_href", desk_url(**q, "page", std::to_string(list->page - 1)));
   if (list->page < list->pages)
-    data.set("next_href", desk_url(**q, "page", std::to_string(list->page + 1)));
+    put(data, "next_href", desk_url(**q, "page", std::to_string(list->page + 1)));
   return ctx.page("desk_queue", std::move(data), "Agent desk");
 }
 
@@ -274,98 +275,98 @@ Data desk_ticket_data(Context& ctx, const app::SessionUser& me, const app::Ticke
   auto& env = ctx.services().env;
   std::int64_t now = env.now();
   Data data;
-  data.set("id", std::to_string(t.id));
-  data.set("subject", t.subject);
-  data.set("type", std::string(domain::ticket_type_label(t.type)));
-  data.set("status", status_data(t.status));
-  data.set("owner", std::string(domain::owner_label(t.status)));
-  data.set("created", time_data(t.created_at, me.time_zone, now));
-  data.set("activity", time_data(t.last_activity_at, me.time_zone, now));
-  data.set("requester", t.requester.name);
-  data.set("requester_email", t.requester.email);
-  data.set("organization", t.organization_name);
-  data.set("assignee", t.assignee ? t.assignee->name : std::string("Unassigned"));
-  if (t.fix_version) data.set("fix_version", *t.fix_version);
-  if (t.deployment_schedule) data.set("deployment_schedule", *t.deployment_schedule);
-  if (t.fix_given) data.set("fix_given", std::string(domain::fix_given_label(*t.fix_given)));
-  if (t.resolution) data.set("resolution", std::string(domain::resolution_label(*t.resolution)));
-  if (t.linked_ticket_id) data.set("linked_ticket", std::to_string(*t.linked_ticket_id));
+  put(data, "id", std::to_string(t.id));
+  put(data, "subject", t.subject);
+  put(data, "type", std::string(domain::ticket_type_label(t.type)));
+  put(data, "status", status_data(t.status));
+  put(data, "owner", std::string(domain::owner_label(t.status)));
+  put(data, "created", time_data(t.created_at, me.time_zone, now));
+  put(data, "activity", time_data(t.last_activity_at, me.time_zone, now));
+  put(data, "requester", t.requester.name);
+  put(data, "requester_email", t.requester.email);
+  put(data, "organization", t.organization_name);
+  put(data, "assignee", t.assignee ? t.assignee->name : std::string("Unassigned"));
+  if (t.fix_version) put(data, "fix_version", *t.fix_version);
+  if (t.deployment_schedule) put(data, "deployment_schedule", *t.deployment_schedule);
+  if (t.fix_given) put(data, "fix_given", std::string(domain::fix_given_label(*t.fix_given)));
+  if (t.resolution) put(data, "resolution", std::string(domain::resolution_label(*t.resolution)));
+  if (t.linked_ticket_id) put(data, "linked_ticket", std::to_string(*t.linked_ticket_id));
   Data ccs{Data::type::list};
   for (const auto& cc : t.ccs) ccs.push_back(Data(cc.name + " <" + cc.email + ">"));
-  data.set("ccs", ccs);
-  data.set("has_ccs", !t.ccs.empty());
-  data.set("messages", thread_data(t, me.time_zone, now));
+  put(data, "ccs", ccs);
+  put(data, "has_ccs", !t.ccs.empty());
+  put(data, "messages", thread_data(t, me.time_zone, now));
   Data timeline{Data::type::list};
   for (const auto& p : t.timeline) {
     Data d;
-    d.set("status", status_data(p.status));
-    d.set("entered", time_data(p.entered_at, me.time_zone, now));
-    d.set("duration", time::duration(p.left_at.value_or(now) - p.entered_at));
-    d.set("actor", p.actor_name.empty() ? std::string("Portico") : p.actor_name);
-    d.set("reason", p.reason);
-    d.set("current", !p.left_at.has_value());
-    timeline.push_back(d);
+    put(d, "status", status_data(p.status));
+    put(d, "entered", time_data(p.entered_at, me.time_zone, now));
+    put(d, "duration", time::duration(p.left_at.value_or(now) - p.entered_at));
+    put(d, "actor", p.actor_name.empty() ? std::string("Portico") : p.actor_name);
+    put(d, "reason", p.reason);
+    put(d, "current", !p.left_at.has_value());
+    append(timeline, std::move(d));
   }
-  data.set("timeline", timeline);
-  data.set("pending_support", time::duration(t.seconds_pending_on_support));
-  data.set("pending_customer", time::duration(t.seconds_pending_on_customer));
+  put(data, "timeline", std::move(timeline));
+  put(data, "pending_support", time::duration(t.seconds_pending_on_support));
+  put(data, "pending_customer", time::duration(t.seconds_pending_on_customer));
   Data next{Data::type::list};
   for (auto s : domain::allowed_next(t.status)) {
     Data d;
-    d.set("slug", std::string(domain::status_slug(s)));
-    d.set("name", std::string(domain::status_name(s)));
-    next.push_back(d);
+    put(d, "slug", std::string(domain::status_slug(s)));
+    put(d, "name", std::string(domain::status_name(s)));
+    append(next, std::move(d));
   }
-  data.set("next_statuses", next);
+  put(data, "next_statuses", std::move(next));
   if (me.is_admin()) {
     Data all{Data::type::list};
     for (auto s : domain::all_statuses()) {
       if (s == t.status) continue;
       Data d;
-      d.set("slug", std::string(domain::status_slug(s)));
-      d.set("name", std::string(domain::status_name(s)));
-      all.push_back(d);
+      put(d, "slug", std::string(domain::status_slug(s)));
+      put(d, "name", std::string(domain::status_name(s)));
+      append(all, std::move(d));
     }
-    data.set("all_statuses", all);
-    data.set("is_admin", true);
+    put(data, "all_statuses", std::move(all));
+    put(data, "is_admin", true);
   }
   Data fixes{Data::type::list};
   for (auto f : {domain::FixGiven::kPermanentFix, domain::FixGiven::kInterimFixOrWorkaround,
                  domain::FixGiven::kBehaviourClarification}) {
     Data d;
-    d.set("slug", std::string(domain::fix_given_slug(f)));
-    d.set("label", std::string(domain::fix_given_label(f)));
-    fixes.push_back(d);
+    put(d, "slug", std::string(domain::fix_given_slug(f)));
+    put(d, "label", std::string(domain::fix_given_label(f)));
+    append(fixes, std::move(d));
   }
-  data.set("fixes", fixes);
+  put(data, "fixes", std::move(fixes));
   Data resolutions{Data::type::list};
   for (auto r : {domain::Resolution::kResolved, domain::Resolution::kDuplicate,
                  domain::Resolution::kWontFix, domain::Resolution::kNoResponse}) {
     Data d;
-    d.set("slug", std::string(domain::resolution_slug(r)));
-    d.set("label", std::string(domain::resolution_label(r)));
-    resolutions.push_back(d);
+    put(d, "slug", std::string(domain::resolution_slug(r)));
+    put(d, "label", std::string(domain::resolution_label(r)));
+    append(resolutions, std::move(d));
   }
-  data.set("resolutions", resolutions);
+  put(data, "resolutions", std::move(resolutions));
   Data agents{Data::type::list};
   if (auto staff = app::list_staff(env)) {
     for (const auto& a : *staff) {
       Data d;
-      d.set("id", std::to_string(a.id));
+      put(d, "id", std::to_string(a.id));
       std::string teams;
       for (auto team : a.teams)
         teams += (teams.empty() ? "" : ", ") + std::string(domain::team_name(team));
-      d.set("name", teams.empty() ? a.name : fmt::format("{} ({})", a.name, teams));
-      d.set("selected", t.assignee && t.assignee->id == a.id);
-      agents.push_back(d);
+      put(d, "name", teams.empty() ? a.name : fmt::format("{} ({})", a.name, teams));
+      put(d, "selected", t.assignee && t.assignee->id == a.id);
+      append(agents, std::move(d));
     }
   }
-  data.set("agents", agents);
+  put(data, "agents", std::move(agents));
   Data contacts{Data::type::list};
   if (auto people = app::key_contacts(env, t.organization_id)) {
     for (const auto& p : *people) contacts.push_back(Data(p.name + " <" + p.email + ">"));
   }
-  data.set("key_contacts", contacts);
+  put(data, "key_contacts", std::move(contacts));
   return data;
 }
 
@@ -378,16 +379,17 @@ Result<http::Response> show_desk_ticket(Context& ctx, const app::SessionUser& me
     for (const auto& key : {"error", "error_to", "error_message", "error_fix_version",
                             "error_deployment_schedule", "error_fix_given", "error_resolution",
                             "error_reason", "error_body", "error_assignee", "notice"}) {
-      if (const auto* v = extra->get(key)) data.set(key, *v);
+      if (const auto* v = extra->get(key)) put(data, key, *v);
     }
   }
   auto q = ctx.query();
   if (q && !(*q)->get("done").empty()) {
     std::string done = (*q)->get("done");
-    data.set("notice", done == "status"     ? "Status changed."
-                       : done == "assigned" ? "Assignment saved."
-                       : done == "note"     ? "Internal note added."
-                                            : "Reply sent.");
+    put(data, "notice",
+        done == "status"     ? "Status changed."
+        : done == "assigned" ? "Assignment saved."
+        : done == "note"     ? "Internal note added."
+                             : "Reply sent.");
   }
   return ctx.page("desk_ticket", std::move(data),
                   fmt::format("#{} {}", ticket->id, ticket->subject), status);

@@ -64,7 +64,7 @@ int page_number(Context& ctx) {
 // The search box every Help Center page carries (the home page has its own, larger one).
 std::string search_box(Context& ctx, std::string_view q) {
   Data data;
-  data.set("q", std::string(q));
+  put(data, "q", std::string(q));
   return ctx.fragment("help_search_box", data);
 }
 
@@ -72,10 +72,10 @@ Data summaries_data(const std::vector<app::ArticleSummary>& articles, bool with_
   Data list{Data::type::list};
   for (const auto& a : articles) {
     Data d;
-    d.set("slug", a.slug);
-    d.set("title", a.title);
-    if (with_category) d.set("category", a.category_name);
-    list.push_back(d);
+    put(d, "slug", a.slug);
+    put(d, "title", a.title);
+    if (with_category) put(d, "category", a.category_name);
+    append(list, std::move(d));
   }
   return list;
 }
@@ -86,13 +86,13 @@ Data hits_data(Context& ctx, const std::vector<app::SearchHit>& hits, std::strin
   Data list{Data::type::list};
   for (const auto& h : hits) {
     Data d;
-    d.set("href", fmt::format("/articles/{}{}", h.slug, suffix));
-    d.set("title", h.title);
-    d.set("title_html", h.title_html);
-    d.set("snippet_html", h.snippet_html);
-    d.set("category", h.category_name);
-    d.set("updated", time_data(h.updated_at, zone, now));
-    list.push_back(d);
+    put(d, "href", fmt::format("/articles/{}{}", h.slug, suffix));
+    put(d, "title", h.title);
+    put(d, "title_html", h.title_html);
+    put(d, "snippet_html", h.snippet_html);
+    put(d, "category", h.category_name);
+    put(d, "updated", time_data(h.updated_at, zone, now));
+    append(list, std::move(d));
   }
   return list;
 }
@@ -124,10 +124,10 @@ bool has_voted(Context& ctx, std::int64_t article_id) {
 
 std::string feedback_html(Context& ctx, const app::Article& article, bool voted, bool just_voted) {
   Data data;
-  data.set("slug", article.slug);
-  data.set("csrf_token", ctx.csrf_token());
-  data.set("voted", voted);
-  data.set("just_voted", just_voted);
+  put(data, "slug", article.slug);
+  put(data, "csrf_token", ctx.csrf_token());
+  put(data, "voted", voted);
+  put(data, "just_voted", just_voted);
   return ctx.fragment("article_feedback", data);
 }
 
@@ -146,26 +146,26 @@ Result<http::Response> home(Context& ctx) {
   Data list{Data::type::list};
   for (const auto& category : *categories) {
     Data item;
-    item.set("name", category.name);
-    item.set("slug", category.slug);
-    item.set("description", category.description);
-    item.set("articles", summaries_data(category.articles, false));
+    put(item, "name", category.name);
+    put(item, "slug", category.slug);
+    put(item, "description", category.description);
+    put(item, "articles", summaries_data(category.articles, false));
     if (category.total > static_cast<std::int64_t>(category.articles.size())) {
-      item.set("more_label", fmt::format("All {} articles", category.total));
+      put(item, "more_label", fmt::format("All {} articles", category.total));
     }
-    list.push_back(item);
+    append(list, std::move(item));
   }
   Data data;
-  data.set("categories", list);
-  data.set("has_categories", !categories->empty());
-  data.set("popular", summaries_data(*popular, true));
-  data.set("has_popular", !popular->empty());
-  data.set("recent", summaries_data(*recent, true));
-  data.set("has_recent", !recent->empty());
+  put(data, "categories", std::move(list));
+  put(data, "has_categories", !categories->empty());
+  put(data, "popular", summaries_data(*popular, true));
+  put(data, "has_popular", !popular->empty());
+  put(data, "recent", summaries_data(*recent, true));
+  put(data, "has_recent", !recent->empty());
   if (const auto* me = ctx.user()) {
     auto may = app::may_edit_articles(db, *me);
     if (!may) return std::unexpected(may.error());
-    data.set("can_manage", *may);
+    put(data, "can_manage", *may);
   }
   return ctx.page("home", std::move(data), "Help Center");
 }
@@ -175,11 +175,11 @@ Result<http::Response> category_page(Context& ctx) {
   auto category = app::find_category(ctx.services().db, std::string(ctx.param("slug")), audience);
   if (!category) return std::unexpected(category.error());
   Data data;
-  data.set("name", category->name);
-  data.set("description", category->description);
-  data.set("articles", summaries_data(category->articles, false));
-  data.set("has_articles", !category->articles.empty());
-  data.set("search_box_html", search_box(ctx, ""));
+  put(data, "name", category->name);
+  put(data, "description", category->description);
+  put(data, "articles", summaries_data(category->articles, false));
+  put(data, "has_articles", !category->articles.empty());
+  put(data, "search_box_html", search_box(ctx, ""));
   return ctx.page("help_category", std::move(data), category->name);
 }
 
@@ -218,27 +218,27 @@ Result<http::Response> article_page(Context& ctx) {
   if (!related) return std::unexpected(related.error());
 
   Data data;
-  data.set("title", found->title);
-  data.set("slug", found->slug);
-  data.set("body_html", markdown::to_html(found->body));
-  data.set("category_name", found->category_name);
-  data.set("category_slug", found->category_slug);
-  data.set("updated", time_data(found->updated_at, zone_of(ctx), env.now()));
-  data.set("is_draft", !found->is_published);
-  data.set("customers_only", found->visibility == app::kVisibilityCustomers);
-  data.set("from_suggestion", from_suggestion);
-  data.set("related", summaries_data(*related, false));
-  data.set("has_related", !related->empty());
-  data.set("search_box_html", search_box(ctx, ""));
+  put(data, "title", found->title);
+  put(data, "slug", found->slug);
+  put(data, "body_html", markdown::to_html(found->body));
+  put(data, "category_name", found->category_name);
+  put(data, "category_slug", found->category_slug);
+  put(data, "updated", time_data(found->updated_at, zone_of(ctx), env.now()));
+  put(data, "is_draft", !found->is_published);
+  put(data, "customers_only", found->visibility == app::kVisibilityCustomers);
+  put(data, "from_suggestion", from_suggestion);
+  put(data, "related", summaries_data(*related, false));
+  put(data, "has_related", !related->empty());
+  put(data, "search_box_html", search_box(ctx, ""));
   if (found->is_published) {
     bool voted = has_voted(ctx, found->id) || (*q)->get("voted") == "1";
-    data.set("feedback_html", feedback_html(ctx, *found, voted, (*q)->get("voted") == "1"));
+    put(data, "feedback_html", feedback_html(ctx, *found, voted, (*q)->get("voted") == "1"));
   }
   if (me) {
     auto may = app::may_edit_articles(db, *me);
     if (!may) return std::unexpected(may.error());
-    if (*may) data.set("edit_href", fmt::format("/admin/help/articles/{}", found->id));
-    data.set("is_staff", me->is_staff());
+    if (*may) put(data, "edit_href", fmt::format("/admin/help/articles/{}", found->id));
+    put(data, "is_staff", me->is_staff());
   }
   return ctx.page("article", std::move(data), found->title);
 }
@@ -291,28 +291,29 @@ Result<http::Response> search_page(Context& ctx) {
 
   Data data;
   bool searching = q->find_first_not_of(" \t\r\n") != std::string::npos;
-  data.set("q", *q);
-  data.set("searching", searching);
-  data.set("hits", hits_data(ctx, results->hits, ""));
-  data.set("has_hits", !results->hits.empty());
-  data.set("any_word", results->any_word);
+  put(data, "q", *q);
+  put(data, "searching", searching);
+  put(data, "hits", hits_data(ctx, results->hits, ""));
+  put(data, "has_hits", !results->hits.empty());
+  put(data, "any_word", results->any_word);
   std::size_t shown = results->hits.size();
   std::size_t first = static_cast<std::size_t>(page - 1) * kSearchPageSize + 1;
   if (shown > 0) {
-    data.set("count_label", page == 1 && !results->has_more
-                                ? fmt::format("{} article{}", shown, shown == 1 ? "" : "s")
-                                : fmt::format("Articles {}–{}", first, first + shown - 1));
+    put(data, "count_label",
+        page == 1 && !results->has_more ? fmt::format("{} article{}", shown, shown == 1 ? "" : "s")
+                                        : fmt::format("Articles {}–{}", first, first + shown - 1));
   }
   std::string base = "/search?q=" + http::percent_encode(*q);
-  if (page > 1) data.set("prev_href", page == 2 ? base : fmt::format("{}&page={}", base, page - 1));
-  if (results->has_more) data.set("next_href", fmt::format("{}&page={}", base, page + 1));
+  if (page > 1)
+    put(data, "prev_href", page == 2 ? base : fmt::format("{}&page={}", base, page - 1));
+  if (results->has_more) put(data, "next_href", fmt::format("{}&page={}", base, page + 1));
   std::string results_html = ctx.fragment("help_search_results", data);
   if (is_htmx(ctx)) {
     auto r = http::Response::html(results_html);
     r.headers.set("Vary", "HX-Request");
     return r;
   }
-  data.set("results_html", results_html);
+  put(data, "results_html", results_html);
   auto r = ctx.page("help_search", std::move(data),
                     searching ? fmt::format("Search: {}", *q) : std::string("Search"));
   r.headers.set("Vary", "HX-Request");
@@ -326,14 +327,14 @@ Result<http::Response> suggest(Context& ctx) {
   auto hits = app::suggest_articles(ctx.services().db, *subject, audience, kSuggestions);
   if (!hits) return std::unexpected(hits.error());
   Data data;
-  data.set("subject", *subject);
-  data.set("hits", hits_data(ctx, *hits, "?from=suggest"));
-  data.set("has_hits", !hits->empty());
-  data.set("continue_href", "/tickets/new?subject=" + http::percent_encode(*subject));
-  data.set("asked", subject->find_first_not_of(" \t\r\n") != std::string::npos);
-  data.set("logged_in", ctx.user() != nullptr);
+  put(data, "subject", *subject);
+  put(data, "hits", hits_data(ctx, *hits, "?from=suggest"));
+  put(data, "has_hits", !hits->empty());
+  put(data, "continue_href", "/tickets/new?subject=" + http::percent_encode(*subject));
+  put(data, "asked", subject->find_first_not_of(" \t\r\n") != std::string::npos);
+  put(data, "logged_in", ctx.user() != nullptr);
   // On the ticket form, an article opens in a new tab so that what was typed stays.
-  data.set("new_tab", is_htmx(ctx));
+  put(data, "new_tab", is_htmx(ctx));
   // htmx (the ticket form, as the subject is typed): just the list, or nothing.
   if (is_htmx(ctx)) {
     auto r = http::Response::html(hits->empty() ? std::string()
@@ -343,7 +344,7 @@ Result<http::Response> suggest(Context& ctx) {
   }
   // Without JavaScript: a first step. Describe the problem, read the suggestions, continue to
   // the form with the subject filled in.
-  data.set("suggestions_html", ctx.fragment("help_suggestions", data));
+  put(data, "suggestions_html", ctx.fragment("help_suggestions", data));
   auto r = ctx.page("help_suggest", std::move(data), "Communicate with Support");
   r.headers.set("Vary", "HX-Request");
   return r;
@@ -355,14 +356,14 @@ Result<http::Response> statuses_page(Context& ctx) {
   Data list{Data::type::list};
   for (const auto& d : *definitions) {
     Data item = status_data(d.status);
-    item.set("definition", d.definition);
-    item.set("code", std::to_string(domain::to_code(d.status)));
-    list.push_back(item);
+    put(item, "definition", d.definition);
+    put(item, "code", std::to_string(domain::to_code(d.status)));
+    append(list, std::move(item));
   }
   Data data;
-  data.set("statuses", list);
-  data.set("search_box_html", search_box(ctx, ""));
-  if (const auto* me = ctx.user()) data.set("can_edit", me->is_admin());
+  put(data, "statuses", std::move(list));
+  put(data, "search_box_html", search_box(ctx, ""));
+  if (const auto* me = ctx.user()) put(data, "can_edit", me->is_admin());
   return ctx.page("help_statuses", std::move(data), "What each ticket status means");
 }
 

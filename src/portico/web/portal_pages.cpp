@@ -49,10 +49,10 @@ Data kept_data(const std::vector<app::StashedUpload>& kept) {
   Data list{Data::type::list};
   for (const auto& k : kept) {
     Data d;
-    d.set("id", std::to_string(k.id));
-    d.set("filename", k.filename);
-    d.set("size", human_size(k.size));
-    list.push_back(d);
+    put(d, "id", std::to_string(k.id));
+    put(d, "filename", k.filename);
+    put(d, "size", human_size(k.size));
+    append(list, std::move(d));
   }
   return list;
 }
@@ -127,51 +127,53 @@ Data list_data(Context& ctx, const app::SessionUser& me, const app::TicketQuery&
   Data rows{Data::type::list};
   for (const auto& item : list.items) {
     Data r;
-    r.set("id", std::to_string(item.id));
-    r.set("subject", item.subject);
-    if (!item.subject_html.empty()) r.set("subject_html", item.subject_html);
-    if (!item.snippet_html.empty()) r.set("snippet_html", item.snippet_html);
-    r.set("created", time_data(item.created_at, me.time_zone, now));
-    r.set("activity", time_data(item.last_activity_at, me.time_zone, now));
-    r.set("status", status_data(item.status));
-    r.set("requester", item.requester_name);
-    r.set("organization", item.organization_name);
-    r.set("assignee", item.assignee_name.value_or(""));
-    r.set("type", std::string(domain::ticket_type_label(item.type)));
-    r.set("href", fmt::format("{}/{}", base, item.id));
-    rows.push_back(r);
+    put(r, "id", std::to_string(item.id));
+    put(r, "subject", item.subject);
+    if (!item.subject_html.empty()) put(r, "subject_html", item.subject_html);
+    if (!item.snippet_html.empty()) put(r, "snippet_html", item.snippet_html);
+    put(r, "created", time_data(item.created_at, me.time_zone, now));
+    put(r, "activity", time_data(item.last_activity_at, me.time_zone, now));
+    put(r, "status", status_data(item.status));
+    put(r, "requester", item.requester_name);
+    put(r, "organization", item.organization_name);
+    put(r, "assignee", item.assignee_name.value_or(""));
+    put(r, "type", std::string(domain::ticket_type_label(item.type)));
+    put(r, "href", fmt::format("{}/{}", base, item.id));
+    append(rows, std::move(r));
   }
   Data data;
-  data.set("rows", rows);
-  data.set("has_rows", !list.items.empty());
-  data.set("total", std::to_string(list.total));
-  data.set("total_label", fmt::format("{}{} ticket{}", list.total, list.more ? "+" : "",
-                                      list.total == 1 && !list.more ? "" : "s"));
+  put(data, "rows", std::move(rows));
+  put(data, "has_rows", !list.items.empty());
+  put(data, "total", std::to_string(list.total));
+  put(data, "total_label",
+      fmt::format("{}{} ticket{}", list.total, list.more ? "+" : "",
+                  list.total == 1 && !list.more ? "" : "s"));
   // A search lists its newest matches only (app::list_tickets): say so.
-  data.set("more", list.more);
-  data.set("search", query.search);
-  data.set("searching", !query.search.empty());
+  put(data, "more", list.more);
+  put(data, "search", query.search);
+  put(data, "searching", !query.search.empty());
 
   Data views{Data::type::list};
   for (auto v : {domain::TicketView::kMine, domain::TicketView::kOrganization}) {
     Data d;
-    d.set("slug", std::string(domain::ticket_view_slug(v)));
-    d.set("label", v == domain::TicketView::kMine ? std::string("Created by me or CC'd")
-                                                  : std::string("My organization"));
-    d.set("selected", v == query.view);
-    views.push_back(d);
+    put(d, "slug", std::string(domain::ticket_view_slug(v)));
+    put(d, "label",
+        v == domain::TicketView::kMine ? std::string("Created by me or CC'd")
+                                       : std::string("My organization"));
+    put(d, "selected", v == query.view);
+    append(views, std::move(d));
   }
-  data.set("views", views);
+  put(data, "views", std::move(views));
   Data filters{Data::type::list};
   for (auto [filter, count] : list.counts) {
     Data d;
-    d.set("slug", std::string(app::status_filter_slug(filter)));
-    d.set("label", std::string(app::status_filter_label(filter)));
-    d.set("count", std::to_string(count));
-    d.set("selected", filter == query.filter);
-    filters.push_back(d);
+    put(d, "slug", std::string(app::status_filter_slug(filter)));
+    put(d, "label", std::string(app::status_filter_label(filter)));
+    put(d, "count", std::to_string(count));
+    put(d, "selected", filter == query.filter);
+    append(filters, std::move(d));
   }
-  data.set("filters", filters);
+  put(data, "filters", std::move(filters));
   Data columns{Data::type::list};
   for (auto [col, label] : {std::pair{app::SortColumn::kId, "Ticket ID"},
                             std::pair{app::SortColumn::kSubject, "Subject"},
@@ -181,22 +183,22 @@ Data list_data(Context& ctx, const app::SessionUser& me, const app::TicketQuery&
     Data d;
     bool active = col == query.sort;
     bool next_desc = active ? !query.descending : col != app::SortColumn::kSubject;
-    d.set("label", std::string(label));
-    d.set("href", list_url(query, base, 1, col, next_desc));
-    d.set("aria_sort", active ? (query.descending ? "descending" : "ascending") : "none");
-    d.set("arrow", active ? (query.descending ? "▼" : "▲") : "");
-    columns.push_back(d);
+    put(d, "label", std::string(label));
+    put(d, "href", list_url(query, base, 1, col, next_desc));
+    put(d, "aria_sort", active ? (query.descending ? "descending" : "ascending") : "none");
+    put(d, "arrow", active ? (query.descending ? "▼" : "▲") : "");
+    append(columns, std::move(d));
   }
-  data.set("columns", columns);
-  data.set("sort", std::string(app::sort_column_slug(query.sort)));
-  data.set("dir", query.descending ? "desc" : "asc");
-  data.set("page", std::to_string(list.page));
-  data.set("pages", std::to_string(list.pages));
-  data.set("has_pages", list.pages > 1);
-  if (list.page > 1) data.set("prev_href", list_url(query, base, list.page - 1));
-  if (list.page < list.pages) data.set("next_href", list_url(query, base, list.page + 1));
-  data.set("is_customer", !me.is_staff());
-  data.set("has_organization", me.organization_id.has_value());
+  put(data, "columns", std::move(columns));
+  put(data, "sort", std::string(app::sort_column_slug(query.sort)));
+  put(data, "dir", query.descending ? "desc" : "asc");
+  put(data, "page", std::to_string(list.page));
+  put(data, "pages", std::to_string(list.pages));
+  put(data, "has_pages", list.pages > 1);
+  if (list.page > 1) put(data, "prev_href", list_url(query, base, list.page - 1));
+  if (list.page < list.pages) put(data, "next_href", list_url(query, base, list.page + 1));
+  put(data, "is_customer", !me.is_staff());
+  put(data, "has_organization", me.organization_id.has_value());
   return data;
 }
 
@@ -217,7 +219,7 @@ Result<http::Response> ticket_list(Context& ctx) {
     r.headers.set("Vary", "HX-Request");
     return r;
   }
-  data.set("results_html", results);
+  put(data, "results_html", std::move(results));
   auto r = ctx.page("ticket_list", std::move(data), "Your tickets");
   r.headers.set("Vary", "HX-Request");
   return r;
@@ -230,23 +232,23 @@ Data new_ticket_data(Context& ctx, const app::SessionUser& me) {
   Data types{Data::type::list};
   for (auto t : domain::all_ticket_types()) {
     Data d;
-    d.set("slug", std::string(domain::ticket_type_slug(t)));
-    d.set("label", std::string(domain::ticket_type_label(t)));
-    types.push_back(d);
+    put(d, "slug", std::string(domain::ticket_type_slug(t)));
+    put(d, "label", std::string(domain::ticket_type_label(t)));
+    append(types, std::move(d));
   }
-  data.set("types", types);
+  put(data, "types", std::move(types));
   Data colleagues{Data::type::list};
   if (auto people = app::list_colleagues(ctx.services().env, me)) {
     for (const auto& p : *people) {
       Data d;
-      d.set("name", p.name);
-      d.set("email", p.email);
-      colleagues.push_back(d);
+      put(d, "name", p.name);
+      put(d, "email", p.email);
+      append(colleagues, std::move(d));
     }
   }
-  data.set("colleagues", colleagues);
-  data.set("max_files", std::to_string(app::kMaxAttachments));
-  data.set("max_mib", std::to_string(app::kMaxAttachmentBytes / (1024 * 1024)));
+  put(data, "colleagues", std::move(colleagues));
+  put(data, "max_files", std::to_string(app::kMaxAttachments));
+  put(data, "max_mib", std::to_string(app::kMaxAttachmentBytes / (1024 * 1024)));
   return data;
 }
 
@@ -255,10 +257,10 @@ Result<http::Response> new_ticket_form(Context& ctx) {
   if (!me) return std::unexpected(me.error());
   Data data = new_ticket_data(ctx, **me);
   auto q = ctx.query();
-  if (q) data.set("subject", (*q)->get("subject"));
-  data.set("type_problem", true);
+  if (q) put(data, "subject", (*q)->get("subject"));
+  put(data, "type_problem", true);
   if ((*me)->is_staff()) {
-    data.set("staff_notice", true);
+    put(data, "staff_notice", true);
   }
   return ctx.page("ticket_new", std::move(data), "Communicate with Support");
 }
@@ -294,12 +296,12 @@ Result<http::Response> new_ticket_submit(Context& ctx) {
   auto kept_again = app::stash_uploads(env, **me, input.attachments);
   if (!kept_again) return std::unexpected(kept_again.error());
   Data data = new_ticket_data(ctx, **me);
-  data.set("subject", input.subject);
-  data.set("description", input.description);
-  data.set("cc", f.get("cc"));
-  data.set("type_" + input.type, true);
-  data.set("kept", kept_data(*kept_again));
-  data.set("has_kept", !kept_again->empty());
+  put(data, "subject", input.subject);
+  put(data, "description", input.description);
+  put(data, "cc", f.get("cc"));
+  put(data, "type_" + input.type, true);
+  put(data, "kept", kept_data(*kept_again));
+  put(data, "has_kept", !kept_again->empty());
   add_form_error(data, id.error());
   return ctx.page("ticket_new", std::move(data), "Communicate with Support",
                   status_for(id.error().code) == 409 ? 409 : 400);
@@ -311,53 +313,53 @@ Data ticket_data(Context& ctx, const app::SessionUser& me, const app::TicketDeta
   std::int64_t now = ctx.services().env.now();
   auto actor = me.actor();
   Data data;
-  data.set("id", std::to_string(t.id));
-  data.set("subject", t.subject);
-  data.set("type", std::string(domain::ticket_type_label(t.type)));
-  data.set("status", status_data(t.status));
-  data.set("created", time_data(t.created_at, me.time_zone, now));
-  data.set("activity", time_data(t.last_activity_at, me.time_zone, now));
-  data.set("requester", t.requester.name);
-  data.set("requester_email", t.requester.email);
-  data.set("organization", t.organization_name);
-  if (t.assignee) data.set("assignee", t.assignee->name);
-  if (t.fix_version) data.set("fix_version", *t.fix_version);
-  if (t.deployment_schedule) data.set("deployment_schedule", *t.deployment_schedule);
-  if (t.fix_given) data.set("fix_given", std::string(domain::fix_given_label(*t.fix_given)));
-  if (t.resolution) data.set("resolution", std::string(domain::resolution_label(*t.resolution)));
-  if (t.closed_at) data.set("closed", time_data(*t.closed_at, me.time_zone, now));
-  if (t.linked_ticket_id) data.set("linked_ticket", std::to_string(*t.linked_ticket_id));
+  put(data, "id", std::to_string(t.id));
+  put(data, "subject", t.subject);
+  put(data, "type", std::string(domain::ticket_type_label(t.type)));
+  put(data, "status", status_data(t.status));
+  put(data, "created", time_data(t.created_at, me.time_zone, now));
+  put(data, "activity", time_data(t.last_activity_at, me.time_zone, now));
+  put(data, "requester", t.requester.name);
+  put(data, "requester_email", t.requester.email);
+  put(data, "organization", t.organization_name);
+  if (t.assignee) put(data, "assignee", t.assignee->name);
+  if (t.fix_version) put(data, "fix_version", *t.fix_version);
+  if (t.deployment_schedule) put(data, "deployment_schedule", *t.deployment_schedule);
+  if (t.fix_given) put(data, "fix_given", std::string(domain::fix_given_label(*t.fix_given)));
+  if (t.resolution) put(data, "resolution", std::string(domain::resolution_label(*t.resolution)));
+  if (t.closed_at) put(data, "closed", time_data(*t.closed_at, me.time_zone, now));
+  if (t.linked_ticket_id) put(data, "linked_ticket", std::to_string(*t.linked_ticket_id));
   Data ccs{Data::type::list};
   for (const auto& cc : t.ccs) {
     Data d;
-    d.set("id", std::to_string(cc.id));
-    d.set("name", cc.name);
-    d.set("email", cc.email);
-    d.set("remove_href", fmt::format("/tickets/{}/cc/{}/remove", t.id, cc.id));
-    ccs.push_back(d);
+    put(d, "id", std::to_string(cc.id));
+    put(d, "name", cc.name);
+    put(d, "email", cc.email);
+    put(d, "remove_href", fmt::format("/tickets/{}/cc/{}/remove", t.id, cc.id));
+    append(ccs, std::move(d));
   }
-  data.set("ccs", ccs);
-  data.set("has_ccs", !t.ccs.empty());
-  data.set("messages", thread_data(t, me.time_zone, now));
+  put(data, "ccs", ccs);
+  put(data, "has_ccs", !t.ccs.empty());
+  put(data, "messages", thread_data(t, me.time_zone, now));
   Data timeline{Data::type::list};
   for (const auto& p : t.timeline) {
     Data d;
-    d.set("status", status_data(p.status));
-    d.set("entered", time_data(p.entered_at, me.time_zone, now));
-    d.set("duration", time::duration(p.left_at.value_or(now) - p.entered_at));
-    d.set("current", !p.left_at.has_value());
-    timeline.push_back(d);
+    put(d, "status", status_data(p.status));
+    put(d, "entered", time_data(p.entered_at, me.time_zone, now));
+    put(d, "duration", time::duration(p.left_at.value_or(now) - p.entered_at));
+    put(d, "current", !p.left_at.has_value());
+    append(timeline, std::move(d));
   }
-  data.set("timeline", timeline);
-  data.set("pending_support", time::duration(t.seconds_pending_on_support));
-  data.set("pending_customer", time::duration(t.seconds_pending_on_customer));
-  data.set("can_reply", domain::can_reply(actor, t.access));
-  data.set("can_close", domain::can_close_as_requester(actor, t.access));
-  data.set("can_confirm_fix", domain::can_confirm_fix(actor, t.access));
-  data.set("is_closed", !domain::is_open(t.status));
-  data.set("waiting_on_me", domain::is_waiting_on_customer(t.status) && !me.is_staff());
-  data.set("max_files", std::to_string(app::kMaxAttachments));
-  data.set("max_mib", std::to_string(app::kMaxAttachmentBytes / (1024 * 1024)));
+  put(data, "timeline", std::move(timeline));
+  put(data, "pending_support", time::duration(t.seconds_pending_on_support));
+  put(data, "pending_customer", time::duration(t.seconds_pending_on_customer));
+  put(data, "can_reply", domain::can_reply(actor, t.access));
+  put(data, "can_close", domain::can_close_as_requester(actor, t.access));
+  put(data, "can_confirm_fix", domain::can_confirm_fix(actor, t.access));
+  put(data, "is_closed", !domain::is_open(t.status));
+  put(data, "waiting_on_me", domain::is_waiting_on_customer(t.status) && !me.is_staff());
+  put(data, "max_files", std::to_string(app::kMaxAttachments));
+  put(data, "max_mib", std::to_string(app::kMaxAttachmentBytes / (1024 * 1024)));
   return data;
 }
 
@@ -368,18 +370,18 @@ Result<http::Response> show_ticket_page(Context& ctx, const app::SessionUser& me
   Data data = ticket_data(ctx, me, *ticket);
   auto q = ctx.query();
   if (q && (*q)->get("created") == "1") {
-    data.set("notice",
-             "Thank you — your ticket has been created. We have e-mailed you a confirmation.");
+    put(data, "notice",
+        "Thank you — your ticket has been created. We have e-mailed you a confirmation.");
   }
-  if (q && (*q)->get("done") == "reply") data.set("notice", "Your reply has been added.");
-  if (q && (*q)->get("done") == "closed") data.set("notice", "The ticket is closed.");
+  if (q && (*q)->get("done") == "reply") put(data, "notice", "Your reply has been added.");
+  if (q && (*q)->get("done") == "closed") put(data, "notice", "The ticket is closed.");
   if (q && (*q)->get("done") == "confirmed")
-    data.set("notice", "Thank you for confirming the fix. The ticket is closed.");
+    put(data, "notice", "Thank you for confirming the fix. The ticket is closed.");
   for (const auto& key : {"error", "error_body", "error_cc", "error_attachments", "reply_body"}) {
-    if (const auto* v = extra.get(key)) data.set(key, *v);
+    if (const auto* v = extra.get(key)) put(data, key, *v);
   }
-  if (const auto* v = extra.get("kept")) data.set("kept", *v);
-  if (const auto* v = extra.get("has_kept")) data.set("has_kept", *v);
+  if (const auto* v = extra.get("kept")) put(data, "kept", *v);
+  if (const auto* v = extra.get("has_kept")) put(data, "has_kept", *v);
   return ctx.page("ticket_show", std::move(data),
                   fmt::format("#{} {}", ticket->id, ticket->subject), status);
 }
@@ -413,9 +415,9 @@ Result<http::Response> reply_submit(Context& ctx) {
     if (!kept) return std::unexpected(kept.error());
     Data extra;
     add_form_error(extra, outcome.error());
-    extra.set("reply_body", body);
-    extra.set("kept", kept_data(*kept));
-    extra.set("has_kept", !kept->empty());
+    put(extra, "reply_body", body);
+    put(extra, "kept", kept_data(*kept));
+    put(extra, "has_kept", !kept->empty());
     return show_ticket_page(ctx, **me, *id, std::move(extra), 400);
   }
   std::string base =

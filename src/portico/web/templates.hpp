@@ -16,6 +16,18 @@ namespace portico::web {
 
 using Data = kainjow::mustache::data;
 
+// Building data without copies. kainjow's set() and push_back() deep-copy what they are given
+// (a list page built each row three times over); these move it in instead.
+inline void put(Data& object, const std::string& key, Data value) {
+  object[key] = std::move(value);
+}
+inline void append(Data& list, Data item) {
+  if (!list.is_list()) list = Data(Data::type::list);
+  // kainjow has no moving push_back; the list it holds is not const, list_value() only says so.
+  const_cast<kainjow::mustache::basic_list<std::string>&>(list.list_value())
+      .push_back(std::move(item));
+}
+
 class Templates {
  public:
   // Loads every *.mustache directly under dir. A syntax error is reported with the file name.

@@ -40,13 +40,13 @@ Data time_data(std::int64_t unix_seconds, std::string_view zone, std::int64_t no
 Data status_data(domain::Status status) {
   const auto& facts = domain::facts(status);
   Data d;
-  d.set("name", std::string(facts.name));
-  d.set("slug", std::string(facts.slug));
+  put(d, "name", std::string(facts.name));
+  put(d, "slug", std::string(facts.slug));
   auto wording = status_wording();
-  d.set("definition", wording ? wording->definition(status) : std::string(facts.definition));
-  d.set("pending_on", std::string(domain::pending_on_slug(facts.pending_on)));
-  d.set("pending_label", std::string(domain::pending_on_label(facts.pending_on)));
-  d.set("owner", std::string(domain::owner_label(status)));
+  put(d, "definition", wording ? wording->definition(status) : std::string(facts.definition));
+  put(d, "pending_on", std::string(domain::pending_on_slug(facts.pending_on)));
+  put(d, "pending_label", std::string(domain::pending_on_label(facts.pending_on)));
+  put(d, "owner", std::string(domain::owner_label(status)));
   return d;
 }
 
