@@ -649,7 +649,7 @@ std::optional<SortColumn> sort_column_from_slug(std::string_view slug) {
 Result<TicketList> list_tickets(Env& env, const domain::Actor& actor, const TicketQuery& query) {
   auto scope = domain::visibility_scope(actor, query.view);
   int page_size = std::clamp(query.page_size, 1, 100);
-  return env.db.with_connection([&](Connection& c) -> Result<TicketList> {
+  return env.db.read([&](Connection& c) -> Result<TicketList> {
     TicketList list;
     StatusCounts counts;
     const bool sqlite = c.backend() == Backend::kSqlite;

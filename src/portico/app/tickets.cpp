@@ -276,7 +276,7 @@ Result<std::int64_t> submit_ticket(Env& env, const SessionUser& user, const NewT
 }
 
 Result<TicketDetail> get_ticket(Env& env, const domain::Actor& actor, std::int64_t ticket_id) {
-  return env.db.with_connection([&](Connection& c) -> Result<TicketDetail> {
+  return env.db.read([&](Connection& c) -> Result<TicketDetail> {
     auto loaded = load_ticket(c, actor, ticket_id);
     if (!loaded) return loaded;
     TicketDetail& t = *loaded;

@@ -201,6 +201,18 @@ class Database {
     }
   }
 
+  // Runs fn's reads on a pooled connection as one read transaction where that is the cheaper
+  // way: on SQLite every statement outside a transaction takes and drops the read lock (file
+  // locks, system calls) and sees its own snapshot; inside one, the lock is taken once and all
+  // statements agree (a list's counts and its page). On PostgreSQL, whose READ COMMITTED
+  // statements each take a snapshot anyway, BEGIN and COMMIT would only add two round trips:
+  // there it is with_connection.
+  template <typename Fn>
+  auto read(Fn&& fn) -> std::invoke_result_t<Fn, Connection&> {
+    if (backend() == Backend::kSqlite) return transaction(std::forward<Fn>(fn), false);
+    return with_connection(std::forward<Fn>(fn));
+  }
+
   // Runs fn on a pooled connection without a transaction (single reads).
   template <typename Fn>
   auto with_connection(Fn&& fn) -> std::invoke_result_t<Fn, Connection&> {
