@@ -327,6 +327,16 @@ scenario "list organization all, sort subject asc" "$cookie_large" \
   "$list?view=organization&status=all&sort=subject&dir=asc"
 scenario "list organization all, page 40" "$cookie_large" \
   "$list?view=organization&status=all&sort=activity&dir=desc&page=40"
+# A page at the end of the list, as the Previous/Next links reach it: a cursor (keyset
+# pagination) instead of skipping every page before it. The cursor is the organization's oldest
+# ticket: the page is the 25 tickets just newer than it.
+first_page=$(curl -sf -H "Cookie: $cookie_large" \
+  "$base$list?view=organization&status=all&sort=activity&dir=asc")
+oldest=$(grep -o 'href="/tickets/[0-9]*"' <<<"$first_page" | head -n 1 | tr -dc '0-9')
+last_page=$(sed -n 's/.*Page 1 of \([0-9]*\).*/\1/p' <<<"$first_page" | head -n 1)
+scenario "list organization all, a page at the end (by cursor)" "$cookie_large" \
+  "$list?view=organization&status=all&sort=activity&dir=desc&page=$((${last_page:-3} - 1))&before=$oldest" \
+  "/tickets/"
 scenario "list organization all (medium org)" "$cookie_medium" \
   "$list?view=organization&status=all&sort=activity&dir=desc"
 scenario "list organization all (small org)" "$cookie_small" \

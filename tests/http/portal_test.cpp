@@ -121,6 +121,12 @@ TEST_F(PortalTest, BadInputGetsAClearAnswer) {
   EXPECT_EQ(alice.get("/tickets?view=everything").status, 400);
   EXPECT_EQ(alice.get("/tickets?sort=price").status, 400);
   EXPECT_EQ(alice.get("/tickets?page=-3").status, 400);
+  // Page links' cursors: a ticket id, one direction at a time; a stale one lists from page 1.
+  auto bad_cursor = alice.get("/tickets?page=2&after=x1");
+  EXPECT_EQ(bad_cursor.status, 400);
+  EXPECT_TRUE(contains(bad_cursor.body, "page link is not valid")) << bad_cursor.body;
+  EXPECT_EQ(alice.get("/tickets?page=2&after=1&before=2").status, 400);
+  EXPECT_EQ(alice.get("/tickets?page=2&after=999999999").status, 200);
   EXPECT_EQ(alice.get("/tickets/abc").status, 404);
   EXPECT_EQ(alice.get("/tickets/1/attachments/xyz").status, 404);
 

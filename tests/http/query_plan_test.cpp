@@ -422,9 +422,114 @@ TEST_F(QueryPlanTest, CustomerListsUseTheCustomersTicketsNotTheWholeTable) {
       app::TicketQuery deep;
       deep.page = 2;
       list("all, page 2", deep);
+      // Next and Previous (keyset pages) read from their cursor through the same indexes.
+      auto cursor = db_->with_connection([&](Connection& c) {
+        return c.query_one(
+            "SELECT t.id FROM tickets t WHERE t.id IN (SELECT id FROM tickets WHERE "
+            "requester_id = $1 UNION SELECT ticket_id FROM ticket_ccs WHERE user_id = $1) "
+            "ORDER BY t.id LIMIT 1",
+            Params(who.first));
+      });
+      ASSERT_TRUE(cursor) << cursor.error().message;
+      for (auto sort :
+           {app::SortColumn::kLastActivity, app::SortColumn::kId, app::SortColumn::kSubject,
+            app::SortColumn::kCreated, app::SortColumn::kStatus}) {
+        for (bool forward : {true, false}) {
+          app::TicketQuery query;
+          query.view = view;
+          query.sort = sort;
+          query.page = 3;
+          (forward ? query.after : query.before) = cursor->integer(0);
+          std::string name = fmt::format("{} {} a ticket, by {}", prefix,
+                                         forward ? "after" : "before", app::sort_column_slug(sort));
+          auto more = recorded(*db_, *mail_, name, rules, [&](app::Env& env) {
+            auto result = app::list_tickets(env, actor, query);
+            ASSERT_TRUE(result) << result.error().message;
+          });
+          shapes.insert(shapes.end(), more.begin(), more.end());
+        }
+      }
     }
   }
   check(shapes, {kLargeOrganizationWalk});
+}
+
+// Next and Previous carry the cursor of the page they open (keyset pagination): walking them
+// gives exactly the pages that page numbers give, in every order, onwards and back; a deep page
+// by number alone is refused with a clear message instead of reading every page before it.
+TEST_F(QueryPlanTest, KeysetPagesAreTheNumberedPages) {
+  auto customer = customer_actor(user(login("customer", "large")));
+  app::Env env{*db_, *mail_, "http://127.0.0.1", [] { return std::int64_t{1'750'000'000}; }};
+  auto ids = [](const app::TicketList& list) {
+    std::vector<std::int64_t> out;
+    for (const auto& item : list.items) out.push_back(item.id);
+    return out;
+  };
+  for (auto sort : {app::SortColumn::kLastActivity, app::SortColumn::kId, app::SortColumn::kSubject,
+                    app::SortColumn::kCreated, app::SortColumn::kStatus}) {
+    for (bool descending : {true, false}) {
+      std::string name = fmt::format("{} {}", app::sort_column_slug(sort),
+                                     descending ? "descending" : "ascending");
+      app::TicketQuery query;
+      query.view = domain::TicketView::kOrganization;
+      query.sort = sort;
+      query.descending = descending;
+      std::vector<std::vector<std::int64_t>> numbered;
+      int pages = 0;
+      for (int page = 1; page <= 6; ++page) {
+        query.page = page;
+        auto list = app::list_tickets(env, customer, query);
+        ASSERT_TRUE(list) << list.error().message;
+        pages = list->pages;
+        if (page > list->pages) break;
+        numbered.push_back(ids(*list));
+      }
+      ASSERT_GE(pages, 6) << name;
+      // Onwards from page 1 by the next cursors.
+      query.page = 1;
+      auto list = app::list_tickets(env, customer, query);
+      ASSERT_TRUE(list) << list.error().message;
+      for (std::size_t i = 1; i < numbered.size(); ++i) {
+        ASSERT_TRUE(list->next_after.has_value()) << name << " page " << i;
+        app::TicketQuery next = query;
+        next.page = static_cast<int>(i) + 1;
+        next.after = list->next_after;
+        list = app::list_tickets(env, customer, next);
+        ASSERT_TRUE(list) << list.error().message;
+        EXPECT_EQ(list->page, next.page);
+        EXPECT_EQ(ids(*list), numbered[i]) << name << " page " << next.page;
+      }
+      // And back by the previous cursors.
+      for (std::size_t i = numbered.size() - 1; i > 0; --i) {
+        ASSERT_TRUE(list->prev_before.has_value()) << name;
+        app::TicketQuery prev = query;
+        prev.page = static_cast<int>(i);
+        prev.before = list->prev_before;
+        list = app::list_tickets(env, customer, prev);
+        ASSERT_TRUE(list) << list.error().message;
+        EXPECT_EQ(ids(*list), numbered[i - 1]) << name << " back to page " << prev.page;
+      }
+    }
+  }
+
+  // The desk's whole queue has more than kMaxNumberedPage pages: the page after that is refused
+  // by number and served by cursor.
+  auto agent = agent_actor(user(login("agent", "")).first);
+  app::TicketQuery all;
+  all.page = app::kMaxNumberedPage;
+  auto last_numbered = app::list_tickets(env, agent, all);
+  ASSERT_TRUE(last_numbered) << last_numbered.error().message;
+  ASSERT_GT(last_numbered->pages, app::kMaxNumberedPage);
+  all.page = app::kMaxNumberedPage + 1;
+  auto refused = app::list_tickets(env, agent, all);
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().code, ErrorCode::kInvalidArgument);
+  all.after = last_numbered->next_after;
+  auto by_cursor = app::list_tickets(env, agent, all);
+  ASSERT_TRUE(by_cursor) << by_cursor.error().message;
+  EXPECT_EQ(by_cursor->items.size(), static_cast<std::size_t>(app::kPageSize));
+  EXPECT_EQ(by_cursor->page, app::kMaxNumberedPage + 1);
+  EXPECT_NE(by_cursor->items.front().id, last_numbered->items.back().id);
 }
 
 TEST_F(QueryPlanTest, SearchUsesTheFullTextIndexes) {

@@ -202,8 +202,9 @@ std::string_view order_column(SortColumn column) {
   return "t.last_activity_at";
 }
 
-std::string order_by(const TicketQuery& query) {
-  std::string_view dir = query.descending ? "DESC" : "ASC";
+// The list's order, or its reverse (a keyset page before a ticket is read backwards).
+std::string order_by(const TicketQuery& query, bool reverse = false) {
+  std::string_view dir = query.descending != reverse ? "DESC" : "ASC";
   if (query.sort == SortColumn::kId) return fmt::format("t.id {}", dir);
   return fmt::format("{} {}, t.id {}", order_column(query.sort), dir, dir);
 }
@@ -240,15 +241,95 @@ std::string page_bounds(Params& params, int& next, int page, int page_size) {
 // <conditions>"); the page's ids are sorted and cut from it first, and only they are joined to
 // the requester, organization and assignee (a planner joins before it sorts: a search's 500
 // tickets would otherwise each read two people and an organization).
-std::string page_sql(std::string_view from_where, const TicketQuery& query,
-                     std::string_view bounds) {
+std::string page_sql(std::string_view from_where, const TicketQuery& query, std::string_view bounds,
+                     bool backwards = false) {
   return fmt::format(
       "SELECT t.id, t.subject, t.status, t.type, t.created_at, t.last_activity_at, r.name, "
       "o.name, a.name FROM (SELECT t.id FROM {0} ORDER BY {1}{2}) shown "
       "JOIN tickets t ON t.id = shown.id JOIN users r ON r.id = t.requester_id "
       "JOIN organizations o ON o.id = t.organization_id "
-      "LEFT JOIN users a ON a.id = t.assignee_id ORDER BY {1}",
-      from_where, order_by(query), bounds);
+      "LEFT JOIN users a ON a.id = t.assignee_id ORDER BY {3}",
+      from_where, order_by(query, backwards), bounds, order_by(query));
+}
+
+// Keyset pagination (TicketQuery::after / before): the condition on t that keeps the rows past
+// the cursor's ticket in the list's order, written so that the sort column's index reads from
+// the cursor on ("col <= v AND (col < v OR id < cursor)"), and the page's bounds.
+struct Keyset {
+  std::string sql;
+  bool backwards = false;  // a page before the cursor: read in reverse order
+};
+
+Result<std::optional<Keyset>> keyset(Connection& c, const TicketQuery& query, Params& params,
+                                     int& next) {
+  std::optional<std::int64_t> cursor = query.after ? query.after : query.before;
+  if (!cursor) return std::nullopt;
+  auto row = c.query_optional(
+      fmt::format("SELECT {} FROM tickets t WHERE t.id = $1", order_column(query.sort)),
+      Params(*cursor));
+  if (!row) return std::unexpected(row.error());
+  if (!*row) return std::nullopt;
+  Keyset k;
+  k.backwards = !query.after;
+  // Onwards in a descending list is towards smaller values.
+  std::string_view op = query.descending != k.backwards ? "<" : ">";
+  params.add(*cursor);
+  int id = next++;
+  if (query.sort == SortColumn::kId) {
+    k.sql = fmt::format(" AND t.id {} ${}", op, id);
+    return k;
+  }
+  if (query.sort == SortColumn::kSubject) {
+    params.add((*row)->text(0));
+  } else {
+    params.add((*row)->integer(0));
+  }
+  int value = next++;
+  k.sql = fmt::format(" AND {0} {1}= ${2} AND ({0} {1} ${2} OR t.id {1} ${3})",
+                      order_column(query.sort), op, value, id);
+  return k;
+}
+
+// Refuses a deep page named by number alone (kMaxNumberedPage), once the page is known to exist.
+Result<void> check_numbered_page(const TicketList& list, bool keyset) {
+  if (keyset || list.page <= kMaxNumberedPage) return {};
+  return fail(ErrorCode::kInvalidArgument,
+              fmt::format("Pages past {} open from the Next and Previous links, not by number. "
+                          "To see the oldest tickets first, sort the other way.",
+                          kMaxNumberedPage));
+}
+
+// How a page is read: its keyset condition on t (empty when paged by number), its LIMIT/OFFSET
+// (from the cursor, or past the pages before it) and whether it is read backwards.
+struct PageRead {
+  std::string condition;
+  std::string bounds;
+  bool keyset = false;
+  bool backwards = false;
+};
+
+Result<PageRead> page_read(Connection& c, const TicketQuery& query, const TicketList& list,
+                           int page_size, Params& params, int& next) {
+  auto keys = keyset(c, query, params, next);
+  if (!keys) return std::unexpected(keys.error());
+  if (auto ok = check_numbered_page(list, keys->has_value()); !ok) {
+    return std::unexpected(ok.error());
+  }
+  PageRead read;
+  if (*keys) {
+    read.condition = (*keys)->sql;
+    read.keyset = true;
+    read.backwards = (*keys)->backwards;
+  }
+  read.bounds = page_bounds(params, next, read.keyset ? 1 : list.page, page_size);
+  return read;
+}
+
+// The cursors of the pages around a page read by keyset or by number.
+void set_cursors(TicketList& list) {
+  if (list.items.empty()) return;
+  if (list.page < list.pages) list.next_after = list.items.back().id;
+  if (list.page > 1) list.prev_before = list.items.front().id;
 }
 
 // A list of ticket ids as a row source joined to the tickets: the planner then reads exactly
@@ -477,10 +558,10 @@ Result<void> add_highlights(Connection& c, const std::vector<std::string>& words
     }
     Params subject_params;
     int next = 1;
-    auto subjects = c.query(
-        fmt::format("SELECT t.id, t.subject FROM tickets t WHERE {}",
-                    id_list_clause(c.backend(), page_ids, "t.id", subject_params, next)),
-        subject_params);
+    auto subjects =
+        c.query(fmt::format("SELECT t.id, t.subject FROM tickets t WHERE {}",
+                            id_list_clause(c.backend(), page_ids, "t.id", subject_params, next)),
+                subject_params);
     if (!subjects) return std::unexpected(subjects.error());
     for (const auto& r : *subjects) {
       std::string subject = r.text(1);
@@ -494,10 +575,10 @@ Result<void> add_highlights(Connection& c, const std::vector<std::string>& words
     if (message_ids.empty()) return {};
     Params body_params;
     next = 1;
-    auto bodies = c.query(
-        fmt::format("SELECT m.ticket_id, m.body FROM messages m WHERE {}",
-                    id_list_clause(c.backend(), message_ids, "m.id", body_params, next)),
-        body_params);
+    auto bodies =
+        c.query(fmt::format("SELECT m.ticket_id, m.body FROM messages m WHERE {}",
+                            id_list_clause(c.backend(), message_ids, "m.id", body_params, next)),
+                body_params);
     if (!bodies) return std::unexpected(bodies.error());
     for (const auto& r : *bodies) {
       std::string body = r.text(1);
@@ -713,11 +794,13 @@ Result<TicketList> list_tickets(Env& env, const domain::Actor& actor, const Tick
         return std::unexpected(done.error());
       }
       apply_counts(counts, query, actor, page_size, list);
-      auto bounds = page_bounds(params, next, list.page, page_size);
-      auto sql = page_sql(fmt::format("tickets t WHERE 1 = 1{}{}{}", narrow.sql,
-                                      status_clause(query.filter), exact_status),
-                          query, bounds);
+      auto read = page_read(c, query, list, page_size, params, next);
+      if (!read) return std::unexpected(read.error());
+      auto sql = page_sql(fmt::format("tickets t WHERE 1 = 1{}{}{}{}", narrow.sql,
+                                      status_clause(query.filter), exact_status, read->condition),
+                          query, read->bounds, read->backwards);
       if (auto done = read_page(c, sql, params, list); !done) return std::unexpected(done.error());
+      set_cursors(list);
       return list;
     }
 
@@ -735,10 +818,13 @@ Result<TicketList> list_tickets(Env& env, const domain::Actor& actor, const Tick
         return std::unexpected(done.error());
       }
       apply_counts(counts, query, actor, page_size, list);
-      auto bounds = page_bounds(params, next, list.page, page_size);
-      auto sql = page_sql(fmt::format("tickets t WHERE {}{}", where, status_clause(query.filter)),
-                          query, bounds);
+      auto read = page_read(c, query, list, page_size, params, next);
+      if (!read) return std::unexpected(read.error());
+      auto sql = page_sql(fmt::format("tickets t WHERE {}{}{}", where, status_clause(query.filter),
+                                      read->condition),
+                          query, read->bounds, read->backwards);
       if (auto done = read_page(c, sql, params, list); !done) return std::unexpected(done.error());
+      set_cursors(list);
       return list;
     }
 
@@ -761,26 +847,29 @@ Result<TicketList> list_tickets(Env& env, const domain::Actor& actor, const Tick
       }
     }
     apply_counts(counts, query, actor, page_size, list);
-    // The walk stops after the rows of this page and those before it.
-    params.add(static_cast<std::int64_t>(list.page) * page_size);
+    auto read = page_read(c, query, list, page_size, params, next);
+    if (!read) return std::unexpected(read.error());
+    // The walk stops after the rows of this page and those before it (from the cursor: this
+    // page's).
+    params.add(static_cast<std::int64_t>(read->keyset ? 1 : list.page) * page_size);
     int enough = next++;
-    auto bounds = page_bounds(params, next, list.page, page_size);
     // A filter that keeps most tickets (All, Closed) is checked on the walk; one that keeps the
     // open backlog reads it through the status index and sorts it. SQLite, which plans on
     // estimates, is told which ("+t.status" is not indexable); PostgreSQL plans on statistics.
     bool walk = query.filter == StatusFilter::kAll || query.filter == StatusFilter::kClosed;
     std::string org_status = status_clause(query.filter, sqlite && walk ? "+t.status" : "t.status");
     std::string candidates = fmt::format(
-        "SELECT id FROM (SELECT t.id FROM tickets t WHERE t.organization_id = $1{} "
+        "SELECT id FROM (SELECT t.id FROM tickets t WHERE t.organization_id = $1{}{} "
         "ORDER BY {} LIMIT ${}) org_page",
-        org_status, order_by(query), enough);
+        org_status, read->condition, order_by(query, read->backwards), enough);
     if (me) {
-      candidates += fmt::format(" UNION ALL SELECT t.id FROM tickets t WHERE {}{}", outside,
-                                status_clause(query.filter));
+      candidates += fmt::format(" UNION ALL SELECT t.id FROM tickets t WHERE {}{}{}", outside,
+                                status_clause(query.filter), read->condition);
     }
     auto sql = page_sql(fmt::format("({}) page JOIN tickets t ON t.id = page.id", candidates),
-                        query, bounds);
+                        query, read->bounds, read->backwards);
     if (auto done = read_page(c, sql, params, list); !done) return std::unexpected(done.error());
+    set_cursors(list);
     return list;
   });
 }

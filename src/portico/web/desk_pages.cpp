@@ -92,14 +92,7 @@ Result<app::TicketQuery> desk_query(const http::Form& q, const app::SessionUser&
       return fail(ErrorCode::kInvalidArgument, "Unknown sort direction.");
     query.descending = *dir == "desc";
   }
-  if (auto page = q.find("page"); page && !page->empty()) {
-    int n = 0;
-    auto [end, ec] = std::from_chars(page->data(), page->data() + page->size(), n);
-    if (ec != std::errc{} || end != page->data() + page->size() || n < 1) {
-      return fail(ErrorCode::kInvalidArgument, "The page number must be a positive number.");
-    }
-    query.page = n;
-  }
+  if (auto paging = parse_paging(q, query); !paging) return std::unexpected(paging.error());
   query.search = q.get("q").substr(0, 200);
   return query;
 }
@@ -265,9 +258,17 @@ Result<http::Response> desk_home(Context& ctx) {
   put(data, "page", std::to_string(list->page));
   put(data, "pages", std::to_string(list->pages));
   put(data, "has_pages", list->pages > 1);
-  if (list->page > 1) put(data, "prev_href", desk_url(**q, "page", std::to_string(list->page - 1)));
-  if (list->page < list->pages)
-    put(data, "next_href", desk_url(**q, "page", std::to_string(list->page + 1)));
+  // Next and Previous carry the cursor of the page they lead to (keyset pagination).
+  if (list->page > 1) {
+    std::string prev = desk_url(**q, "page", std::to_string(list->page - 1));
+    if (list->page > 2 && list->prev_before) prev += fmt::format("&before={}", *list->prev_before);
+    put(data, "prev_href", prev);
+  }
+  if (list->page < list->pages) {
+    std::string next = desk_url(**q, "page", std::to_string(list->page + 1));
+    if (list->next_after) next += fmt::format("&after={}", *list->next_after);
+    put(data, "next_href", next);
+  }
   return ctx.page("desk_queue", std::move(data), "Agent desk");
 }
 

@@ -95,14 +95,7 @@ Result<ListParams> parse_list_params(const http::Form& q, bool staff) {
     }
     p.query.descending = *dir == "desc";
   }
-  if (auto page = q.find("page"); page && !page->empty()) {
-    int n = 0;
-    auto [end, ec] = std::from_chars(page->data(), page->data() + page->size(), n);
-    if (ec != std::errc{} || end != page->data() + page->size() || n < 1) {
-      return fail(ErrorCode::kInvalidArgument, "The page number must be a positive number.");
-    }
-    p.query.page = n;
-  }
+  if (auto paging = parse_paging(q, p.query); !paging) return std::unexpected(paging.error());
   p.query.search = q.get("q");
   if (p.query.search.size() > 200) p.query.search.resize(200);
   (void)staff;
@@ -195,8 +188,18 @@ Data list_data(Context& ctx, const app::SessionUser& me, const app::TicketQuery&
   put(data, "page", std::to_string(list.page));
   put(data, "pages", std::to_string(list.pages));
   put(data, "has_pages", list.pages > 1);
-  if (list.page > 1) put(data, "prev_href", list_url(query, base, list.page - 1));
-  if (list.page < list.pages) put(data, "next_href", list_url(query, base, list.page + 1));
+  // Next and Previous carry the cursor of the page they lead to (keyset pagination); page 1
+  // and search results are reached by number.
+  if (list.page > 1) {
+    std::string prev = list_url(query, base, list.page - 1);
+    if (list.page > 2 && list.prev_before) prev += fmt::format("&before={}", *list.prev_before);
+    put(data, "prev_href", prev);
+  }
+  if (list.page < list.pages) {
+    std::string next = list_url(query, base, list.page + 1);
+    if (list.next_after) next += fmt::format("&after={}", *list.next_after);
+    put(data, "next_href", next);
+  }
   put(data, "is_customer", !me.is_staff());
   put(data, "has_organization", me.organization_id.has_value());
   return data;

@@ -1,5 +1,6 @@
 #include "portico/web/view_helpers.hpp"
 
+#include <charconv>
 #include <mutex>
 #include <utility>
 
@@ -54,6 +55,31 @@ std::string human_size(std::int64_t bytes) {
   if (bytes < 1024) return fmt::format("{} bytes", bytes);
   if (bytes < 1024 * 1024) return fmt::format("{:.1f} KiB", static_cast<double>(bytes) / 1024.0);
   return fmt::format("{:.1f} MiB", static_cast<double>(bytes) / (1024.0 * 1024.0));
+}
+
+Result<void> parse_paging(const http::Form& q, app::TicketQuery& query) {
+  auto positive = [&](std::string_view name) -> std::optional<std::int64_t> {
+    auto text = q.find(std::string(name));
+    if (!text || text->empty()) return std::int64_t{0};
+    std::int64_t n = 0;
+    auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), n);
+    if (ec != std::errc{} || end != text->data() + text->size() || n < 1) return std::nullopt;
+    return n;
+  };
+  auto page = positive("page");
+  if (!page || *page > 1'000'000'000) {
+    return fail(ErrorCode::kInvalidArgument, "The page number must be a positive number.");
+  }
+  if (*page > 0) query.page = static_cast<int>(*page);
+  auto after = positive("after");
+  auto before = positive("before");
+  if (!after || !before || (*after > 0 && *before > 0)) {
+    return fail(ErrorCode::kInvalidArgument,
+                "This page link is not valid: open the list again from its first page.");
+  }
+  if (*after > 0) query.after = *after;
+  if (*before > 0) query.before = *before;
+  return {};
 }
 
 Data thread_data(const app::TicketDetail& ticket, std::string_view zone, std::int64_t now) {

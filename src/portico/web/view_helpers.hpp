@@ -10,6 +10,7 @@
 #include "portico/app/status_wording.hpp"
 #include "portico/app/tickets.hpp"
 #include "portico/domain/status.hpp"
+#include "portico/http/forms.hpp"
 #include "portico/web/templates.hpp"
 
 namespace portico::web {
@@ -24,6 +25,9 @@ Data status_data(domain::Status status);
 void show_status_wording(std::shared_ptr<app::StatusWording> wording);
 // "512 bytes", "1.4 KiB", "2.0 MiB"
 std::string human_size(std::int64_t bytes);
+// A ticket list's paging from the query string into query: page (a positive number), and the
+// keyset cursors after / before (ticket ids) that the Next and Previous links carry.
+[[nodiscard]] Result<void> parse_paging(const http::Form& q, app::TicketQuery& query);
 // The conversation of a ticket: each message with author, time, rendered Markdown, attachments.
 Data thread_data(const app::TicketDetail& ticket, std::string_view zone, std::int64_t now);
 
