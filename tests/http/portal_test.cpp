@@ -3,6 +3,7 @@
 
 #include <string>
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include "support/html.hpp"
@@ -176,6 +177,44 @@ TEST_F(PortalTest, BadInputGetsAClearAnswer) {
                                                        {"description", "x", std::nullopt, ""}});
   EXPECT_EQ(no_csrf.status, 403);
   EXPECT_EQ(alice.get("/tickets").status, 200);
+}
+
+// A long thread shows its newest messages; the earlier ones are a link away, in pages of the
+// same size, and the link back leads to the newest.
+TEST_F(PortalTest, LongThreadsShowTheNewestMessagesAndLinkToEarlierOnes) {
+  HttpClient alice(base_url());
+  std::string csrf = log_in(alice, "alice@acme.example");
+  std::string id = open_ticket(alice, csrf, "A very long conversation", "first-message-end");
+  ASSERT_FALSE(id.empty());
+  for (int n = 1; n <= 104; ++n) {
+    auto replied =
+        alice.post_multipart("/tickets/" + id + "/reply",
+                             {{"_csrf", csrf, std::nullopt, ""},
+                              {"body", fmt::format("reply-{:03}-end", n), std::nullopt, ""}});
+    ASSERT_EQ(replied.status, 303) << n;
+  }
+  // 105 messages: the newest 100 are replies 5 to 104.
+  auto page = alice.get("/tickets/" + id);
+  ASSERT_EQ(page.status, 200);
+  EXPECT_TRUE(contains(page.body, "reply-104-end"));
+  EXPECT_TRUE(contains(page.body, "reply-005-end"));
+  EXPECT_FALSE(contains(page.body, "reply-004-end"));
+  EXPECT_FALSE(contains(page.body, "first-message-end"));
+  EXPECT_TRUE(contains(page.body, "Show 5 earlier messages"));
+  std::string earlier =
+      first_match(page.body, "href=\"(/tickets/" + id + R"(\?earlier=\d+)#thread")");
+  ASSERT_FALSE(earlier.empty());
+  auto older = alice.get(earlier);
+  ASSERT_EQ(older.status, 200);
+  EXPECT_TRUE(contains(older.body, "first-message-end"));
+  EXPECT_TRUE(contains(older.body, "reply-004-end"));
+  EXPECT_FALSE(contains(older.body, "reply-005-end"));
+  EXPECT_FALSE(contains(older.body, "earlier message"));
+  EXPECT_TRUE(contains(older.body, "Show the newest messages"));
+
+  // A message of another ticket, or not a number: no such page.
+  EXPECT_EQ(alice.get("/tickets/" + id + "?earlier=abc").status, 400);
+  EXPECT_EQ(alice.get("/tickets/" + id + "?earlier=1").status, 404);
 }
 
 TEST_F(PortalTest, InternalNotesNeverReachTheCustomer) {

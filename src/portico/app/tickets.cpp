@@ -275,7 +275,8 @@ Result<std::int64_t> submit_ticket(Env& env, const SessionUser& user, const NewT
   });
 }
 
-Result<TicketDetail> get_ticket(Env& env, const domain::Actor& actor, std::int64_t ticket_id) {
+Result<TicketDetail> get_ticket(Env& env, const domain::Actor& actor, std::int64_t ticket_id,
+                                std::optional<std::int64_t> earlier_than) {
   return env.db.read([&](Connection& c) -> Result<TicketDetail> {
     auto loaded = load_ticket(c, actor, ticket_id);
     if (!loaded) return loaded;
@@ -289,14 +290,45 @@ Result<TicketDetail> get_ticket(Env& env, const domain::Actor& actor, std::int64
     if (!ccs) return std::unexpected(ccs.error());
     for (const auto& r : *ccs) t.ccs.push_back({r.integer(0), r.text(1), r.text(2)});
 
-    auto messages = c.query(
-        "SELECT m.id, COALESCE(u.name, 'Portico'), COALESCE(u.role, 'agent'), m.body, "
-        "m.is_internal, m.created_at FROM messages m LEFT JOIN users u ON u.id = m.author_id "
-        "WHERE m.ticket_id = $1 AND (m.is_internal = 0 OR $2 = 1) ORDER BY m.created_at, m.id",
-        Params(ticket_id, staff ? 1 : 0));
+    // The window: the newest messages, or those before `earlier_than` (by time, then id), read
+    // newest first with one more than shown to learn whether earlier ones exist.
+    constexpr std::string_view kVisible = "m.ticket_id = $1 AND (m.is_internal = 0 OR $2 = 1)";
+    Params params(ticket_id, staff ? 1 : 0);
+    std::string before;
+    if (earlier_than) {
+      auto anchor = c.query_optional(
+          fmt::format("SELECT m.created_at FROM messages m WHERE m.id = $3 AND {}", kVisible),
+          Params(ticket_id, staff ? 1 : 0, *earlier_than));
+      if (!anchor) return std::unexpected(anchor.error());
+      if (!*anchor) return fail(ErrorCode::kNotFound, "There is no such message in this ticket.");
+      params.add((*anchor)->integer(0)).add(*earlier_than);
+      before = " AND m.created_at <= $3 AND (m.created_at < $3 OR m.id < $4)";
+      t.later_messages = true;
+    }
+    params.add(kThreadMessages + 1);
+    auto messages =
+        c.query(fmt::format("SELECT m.id, COALESCE(u.name, 'Portico'), COALESCE(u.role, 'agent'), "
+                            "m.body, m.is_internal, m.created_at FROM messages m "
+                            "LEFT JOIN users u ON u.id = m.author_id WHERE {}{} "
+                            "ORDER BY m.created_at DESC, m.id DESC LIMIT ${}",
+                            kVisible, before, earlier_than ? 5 : 3),
+                params);
     if (!messages) return std::unexpected(messages.error());
+    auto& rows = messages->rows;
+    bool more = rows.size() > static_cast<std::size_t>(kThreadMessages);
+    if (more) rows.pop_back();
+    std::reverse(rows.begin(), rows.end());
+    if (more && !rows.empty()) {
+      auto earlier = c.query_one(
+          fmt::format("SELECT COUNT(*) FROM messages m WHERE {} AND m.created_at <= $3 AND "
+                      "(m.created_at < $3 OR m.id < $4)",
+                      kVisible),
+          Params(ticket_id, staff ? 1 : 0, rows.front().integer(5), rows.front().integer(0)));
+      if (!earlier) return std::unexpected(earlier.error());
+      t.earlier_messages = earlier->integer(0);
+    }
     std::map<std::int64_t, std::size_t> index;
-    for (const auto& r : *messages) {
+    for (const auto& r : rows) {
       MessageView m;
       m.id = r.integer(0);
       m.author_name = r.text(1);

@@ -156,14 +156,26 @@ struct TicketDetail {
   std::optional<std::int64_t> linked_ticket_id;
   std::vector<Person> ccs;
   std::vector<MessageView> messages;  // oldest first; internal notes only for staff
+  // The thread shows at most kThreadMessages messages: the newest, or those just before a
+  // message (get_ticket's `earlier_than`). How many come before the first shown, and whether
+  // newer ones follow the last shown.
+  std::int64_t earlier_messages = 0;
+  bool later_messages = false;
   std::vector<StatusPeriod> timeline;
   std::int64_t seconds_pending_on_support = 0;
   std::int64_t seconds_pending_on_customer = 0;
   domain::TicketAccess access;  // for permission checks by the page
 };
 
-[[nodiscard]] Result<TicketDetail> get_ticket(Env& env, const domain::Actor& actor,
-                                              std::int64_t ticket_id);
+// A page shows this many messages of a thread at most (a ticket with 13,000 replies rendered a
+// 10 MB page and held 55 MB while doing it); the earlier ones are a link away.
+inline constexpr int kThreadMessages = 100;
+
+// One ticket as the actor may see it. The thread: its newest kThreadMessages messages, or with
+// `earlier_than` (a message id of the thread) the kThreadMessages before that message.
+[[nodiscard]] Result<TicketDetail> get_ticket(
+    Env& env, const domain::Actor& actor, std::int64_t ticket_id,
+    std::optional<std::int64_t> earlier_than = std::nullopt);
 
 // ---- Changes -----------------------------------------------------------------------------
 

@@ -226,11 +226,12 @@ struct DatabaseOptions {
   std::string url;             // "sqlite:PATH" or "postgresql://…"
   int pool_size = 8;           // connections kept open
   int busy_timeout_ms = 5000;  // SQLite: how long a writer waits for the lock
-  // SQLite: each connection's page cache. The default 2 MiB made a search or a deep page of a
-  // large organization re-read most of its pages from the operating system (pread): 16 MiB
-  // served 1.8x more of those requests per second at 1,000,000 tickets (docs/performance.md).
-  // Connections are reused newest first, so about one per busy worker fills its cache.
-  int cache_mib = 16;
+  // SQLite: each connection's page cache. The default 2 MiB made a common-word search or a deep
+  // page of a large organization re-read most of its pages from the operating system (pread):
+  // 8 MiB served 2.2x (search) and 4.3x (page 40) the requests per second at 1,000,000 tickets;
+  // 16 MiB served no more and added 36 MB to the peak RSS (docs/performance.md). Connections are
+  // reused newest first, so about one per busy thread fills its cache.
+  int cache_mib = 8;
 };
 
 // Opens a database by URL. Unknown schemes are kInvalidArgument with a message naming the forms.

@@ -296,7 +296,7 @@ Data desk_ticket_data(Context& ctx, const app::SessionUser& me, const app::Ticke
   for (const auto& cc : t.ccs) ccs.push_back(Data(cc.name + " <" + cc.email + ">"));
   put(data, "ccs", ccs);
   put(data, "has_ccs", !t.ccs.empty());
-  put(data, "messages", thread_data(t, me.time_zone, now));
+  put_thread(data, t, fmt::format("/desk/tickets/{}", t.id), me.time_zone, now);
   Data timeline{Data::type::list};
   for (const auto& p : t.timeline) {
     Data d;
@@ -373,7 +373,13 @@ Data desk_ticket_data(Context& ctx, const app::SessionUser& me, const app::Ticke
 
 Result<http::Response> show_desk_ticket(Context& ctx, const app::SessionUser& me, std::int64_t id,
                                         const Data* extra, int status = 200) {
-  auto ticket = app::get_ticket(ctx.services().env, me.actor(), id);
+  std::optional<std::int64_t> earlier;
+  if (auto q = ctx.query(); q) {
+    auto parsed = parse_earlier(**q);
+    if (!parsed) return std::unexpected(parsed.error());
+    earlier = *parsed;
+  }
+  auto ticket = app::get_ticket(ctx.services().env, me.actor(), id, earlier);
   if (!ticket) return std::unexpected(ticket.error());
   Data data = desk_ticket_data(ctx, me, *ticket);
   if (extra) {

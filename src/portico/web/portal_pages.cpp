@@ -343,7 +343,7 @@ Data ticket_data(Context& ctx, const app::SessionUser& me, const app::TicketDeta
   }
   put(data, "ccs", ccs);
   put(data, "has_ccs", !t.ccs.empty());
-  put(data, "messages", thread_data(t, me.time_zone, now));
+  put_thread(data, t, fmt::format("/tickets/{}", t.id), me.time_zone, now);
   Data timeline{Data::type::list};
   for (const auto& p : t.timeline) {
     Data d;
@@ -368,7 +368,13 @@ Data ticket_data(Context& ctx, const app::SessionUser& me, const app::TicketDeta
 
 Result<http::Response> show_ticket_page(Context& ctx, const app::SessionUser& me, std::int64_t id,
                                         Data extra, int status = 200) {
-  auto ticket = app::get_ticket(ctx.services().env, me.actor(), id);
+  std::optional<std::int64_t> earlier;
+  if (auto q = ctx.query(); q) {
+    auto parsed = parse_earlier(**q);
+    if (!parsed) return std::unexpected(parsed.error());
+    earlier = *parsed;
+  }
+  auto ticket = app::get_ticket(ctx.services().env, me.actor(), id, earlier);
   if (!ticket) return std::unexpected(ticket.error());
   Data data = ticket_data(ctx, me, *ticket);
   auto q = ctx.query();

@@ -110,4 +110,29 @@ Data thread_data(const app::TicketDetail& ticket, std::string_view zone, std::in
   return Data(messages);
 }
 
+void put_thread(Data& data, const app::TicketDetail& ticket, std::string_view page,
+                std::string_view zone, std::int64_t now) {
+  put(data, "messages", thread_data(ticket, zone, now));
+  if (ticket.earlier_messages > 0 && !ticket.messages.empty()) {
+    put(data, "earlier_label",
+        fmt::format("{} earlier message{}", ticket.earlier_messages,
+                    ticket.earlier_messages == 1 ? "" : "s"));
+    put(data, "earlier_href",
+        fmt::format("{}?earlier={}#thread", page, ticket.messages.front().id));
+  }
+  if (ticket.later_messages) put(data, "newest_href", fmt::format("{}#latest", page));
+}
+
+Result<std::optional<std::int64_t>> parse_earlier(const http::Form& q) {
+  auto text = q.find("earlier");
+  if (!text || text->empty()) return std::optional<std::int64_t>{};
+  std::int64_t id = 0;
+  auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), id);
+  if (ec != std::errc{} || end != text->data() + text->size() || id < 1) {
+    return fail(ErrorCode::kInvalidArgument,
+                "This link to earlier messages is not valid: open the ticket again.");
+  }
+  return std::optional<std::int64_t>{id};
+}
+
 }  // namespace portico::web

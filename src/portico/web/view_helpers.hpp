@@ -30,5 +30,12 @@ std::string human_size(std::int64_t bytes);
 [[nodiscard]] Result<void> parse_paging(const http::Form& q, app::TicketQuery& query);
 // The conversation of a ticket: each message with author, time, rendered Markdown, attachments.
 Data thread_data(const app::TicketDetail& ticket, std::string_view zone, std::int64_t now);
+// Puts the thread into a ticket page's data: "messages", and when the thread is longer than a
+// page shows, "earlier_label"/"earlier_href" (the messages before the first shown) and
+// "newest_href". `page` is the ticket page's path ("/tickets/42").
+void put_thread(Data& data, const app::TicketDetail& ticket, std::string_view page,
+                std::string_view zone, std::int64_t now);
+// The ticket page's "earlier" parameter (a message id: show the messages before it).
+[[nodiscard]] Result<std::optional<std::int64_t>> parse_earlier(const http::Form& q);
 
 }  // namespace portico::web
