@@ -467,6 +467,13 @@ Result<Found> search_tickets(Connection& c, const domain::VisibilityScope& scope
         } else if (part == Part::kMine) {
           params.add(*scope.requester_or_cc_user_id);
           where = fmt::format(" AND t.id IN ({})", mine_ids_sql(next++));
+          if (scope.organization_id) {
+            // The organization's part has the customer's tickets inside it: only those outside
+            // it are left (usually none; reading every message of the customer's own tickets
+            // cost a rare-word search 90 ms).
+            params.add(*scope.organization_id);
+            where += fmt::format(" AND t.organization_id <> ${}", next++);
+          }
         }
         auto narrow = narrowing(actor, query, params, next);
         params.add(kSearchRows);
