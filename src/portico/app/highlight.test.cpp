@@ -96,9 +96,9 @@ TEST_F(Highlight, AgreesWithFts5Highlight) {
     ASSERT_TRUE(lease_->execute("DELETE FROM t"));
     ASSERT_TRUE(lease_->execute("INSERT INTO t(body) VALUES ($1)", storage::Params(text)));
     for (std::string_view word : {"error", "resume", "csv", "dashes"}) {
-      auto row = lease_->query_optional(
-          "SELECT highlight(t, 0, char(2), char(3)) FROM t WHERE t MATCH $1",
-          storage::Params("\"" + std::string(word) + "\""));
+      auto row =
+          lease_->query_optional("SELECT highlight(t, 0, char(2), char(3)) FROM t WHERE t MATCH $1",
+                                 storage::Params("\"" + std::string(word) + "\""));
       ASSERT_TRUE(row) << row.error().message;
       auto ours = mark_matches(text, tokens(text), phrases({word}));
       if (!*row) {

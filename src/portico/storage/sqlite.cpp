@@ -244,10 +244,10 @@ class SqliteDatabase final : public Database {
     sqlite3_busy_timeout(db, busy_timeout_ms_);
     sqlite3_extended_result_codes(db, 1);
     auto conn = std::make_unique<SqliteConnection>(db);
-    auto pragmas = conn->execute_script(fmt::format(
-        "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
-        "PRAGMA temp_store=MEMORY; PRAGMA cache_size=-{};",
-        cache_kib_));
+    auto pragmas = conn->execute_script(
+        fmt::format("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
+                    "PRAGMA temp_store=MEMORY; PRAGMA cache_size=-{};",
+                    cache_kib_));
     if (!pragmas) return std::unexpected(pragmas.error());
     return std::unique_ptr<Connection>(std::move(conn));
   }

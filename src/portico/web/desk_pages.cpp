@@ -373,13 +373,9 @@ Data desk_ticket_data(Context& ctx, const app::SessionUser& me, const app::Ticke
 
 Result<http::Response> show_desk_ticket(Context& ctx, const app::SessionUser& me, std::int64_t id,
                                         const Data* extra, int status = 200) {
-  std::optional<std::int64_t> earlier;
-  if (auto q = ctx.query(); q) {
-    auto parsed = parse_earlier(**q);
-    if (!parsed) return std::unexpected(parsed.error());
-    earlier = *parsed;
-  }
-  auto ticket = app::get_ticket(ctx.services().env, me.actor(), id, earlier);
+  auto earlier = earlier_message(ctx);
+  if (!earlier) return std::unexpected(earlier.error());
+  auto ticket = app::get_ticket(ctx.services().env, me.actor(), id, *earlier);
   if (!ticket) return std::unexpected(ticket.error());
   Data data = desk_ticket_data(ctx, me, *ticket);
   if (extra) {

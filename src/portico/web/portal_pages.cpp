@@ -368,13 +368,9 @@ Data ticket_data(Context& ctx, const app::SessionUser& me, const app::TicketDeta
 
 Result<http::Response> show_ticket_page(Context& ctx, const app::SessionUser& me, std::int64_t id,
                                         Data extra, int status = 200) {
-  std::optional<std::int64_t> earlier;
-  if (auto q = ctx.query(); q) {
-    auto parsed = parse_earlier(**q);
-    if (!parsed) return std::unexpected(parsed.error());
-    earlier = *parsed;
-  }
-  auto ticket = app::get_ticket(ctx.services().env, me.actor(), id, earlier);
+  auto earlier = earlier_message(ctx);
+  if (!earlier) return std::unexpected(earlier.error());
+  auto ticket = app::get_ticket(ctx.services().env, me.actor(), id, *earlier);
   if (!ticket) return std::unexpected(ticket.error());
   Data data = ticket_data(ctx, me, *ticket);
   auto q = ctx.query();

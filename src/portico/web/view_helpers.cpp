@@ -123,8 +123,10 @@ void put_thread(Data& data, const app::TicketDetail& ticket, std::string_view pa
   if (ticket.later_messages) put(data, "newest_href", fmt::format("{}#latest", page));
 }
 
-Result<std::optional<std::int64_t>> parse_earlier(const http::Form& q) {
-  auto text = q.find("earlier");
+Result<std::optional<std::int64_t>> earlier_message(Context& ctx) {
+  auto q = ctx.query();
+  if (!q) return std::optional<std::int64_t>{};
+  auto text = (*q)->find("earlier");
   if (!text || text->empty()) return std::optional<std::int64_t>{};
   std::int64_t id = 0;
   auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), id);

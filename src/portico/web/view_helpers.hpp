@@ -11,6 +11,7 @@
 #include "portico/app/tickets.hpp"
 #include "portico/domain/status.hpp"
 #include "portico/http/forms.hpp"
+#include "portico/web/context.hpp"
 #include "portico/web/templates.hpp"
 
 namespace portico::web {
@@ -35,7 +36,8 @@ Data thread_data(const app::TicketDetail& ticket, std::string_view zone, std::in
 // "newest_href". `page` is the ticket page's path ("/tickets/42").
 void put_thread(Data& data, const app::TicketDetail& ticket, std::string_view page,
                 std::string_view zone, std::int64_t now);
-// The ticket page's "earlier" parameter (a message id: show the messages before it).
-[[nodiscard]] Result<std::optional<std::int64_t>> parse_earlier(const http::Form& q);
+// The ticket page's "earlier" parameter (a message id: show the messages before it); none when
+// absent or when the query string cannot be read.
+[[nodiscard]] Result<std::optional<std::int64_t>> earlier_message(Context& ctx);
 
 }  // namespace portico::web
