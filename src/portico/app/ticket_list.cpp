@@ -563,25 +563,16 @@ Result<void> add_highlights(Connection& c, const std::vector<std::string>& words
       for (auto& token : *tokens) phrase.push_back(std::move(token.word));
       if (!phrase.empty()) phrases.push_back(std::move(phrase));
     }
-    Params subject_params;
-    int next = 1;
-    auto subjects =
-        c.query(fmt::format("SELECT t.id, t.subject FROM tickets t WHERE {}",
-                            id_list_clause(c.backend(), page_ids, "t.id", subject_params, next)),
-                subject_params);
-    if (!subjects) return std::unexpected(subjects.error());
-    for (const auto& r : *subjects) {
-      std::string subject = r.text(1);
-      auto tokens = c.full_text_tokens(subject);
+    for (auto& item : items) {  // the subjects are already on the page
+      auto tokens = c.full_text_tokens(item.subject);
       if (!tokens) continue;
-      auto marked = mark_matches(subject, *tokens, phrases);
-      if (auto it = by_id.find(r.integer(0)); marked && it != by_id.end()) {
-        it->second->subject_html = highlight_html(*marked);
+      if (auto marked = mark_matches(item.subject, *tokens, phrases)) {
+        item.subject_html = highlight_html(*marked);
       }
     }
     if (message_ids.empty()) return {};
     Params body_params;
-    next = 1;
+    int next = 1;
     auto bodies =
         c.query(fmt::format("SELECT m.ticket_id, m.body FROM messages m WHERE {}",
                             id_list_clause(c.backend(), message_ids, "m.id", body_params, next)),
