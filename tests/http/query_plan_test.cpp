@@ -532,6 +532,107 @@ TEST_F(QueryPlanTest, KeysetPagesAreTheNumberedPages) {
   EXPECT_NE(by_cursor->items.front().id, last_numbered->items.back().id);
 }
 
+// The organization view also lists the customer's own and CC'd tickets of other organizations
+// (a customer moved to another organization, a CC an agent added): counted, filtered, sorted and
+// paged with the organization's own, by number and by cursor.
+TEST_F(QueryPlanTest, OrganizationViewAddsTheCustomersTicketsOfOtherOrganizations) {
+  auto who = user(login("customer", "medium"));
+  auto customer = customer_actor(who);
+  ASSERT_TRUE(who.second.has_value());
+  std::int64_t org = *who.second;
+  auto run = [&](const std::string& sql, const Params& params) {
+    auto done = db_->with_connection([&](Connection& c) { return c.query(sql, params); });
+    EXPECT_TRUE(done) << done.error().message;
+    return done ? std::move(*done) : storage::Rows{};
+  };
+  // CC'd on the three newest and the three oldest tickets of other organizations.
+  std::vector<std::int64_t> elsewhere;
+  for (auto order : {"last_activity_at DESC", "last_activity_at ASC"}) {
+    for (const auto& r : run(fmt::format("SELECT id FROM tickets WHERE organization_id <> $1 "
+                                         "ORDER BY {}, id LIMIT 3",
+                                         order),
+                             Params(org))) {
+      elsewhere.push_back(r.integer(0));
+    }
+  }
+  ASSERT_EQ(elsewhere.size(), 6u);
+  for (auto id : elsewhere) {
+    run("INSERT INTO ticket_ccs (ticket_id, user_id, added_at) VALUES ($1, $2, 1750000000)",
+        Params(id, who.first));
+  }
+
+  // What the view must list: the organization's tickets and those six, newest activity first.
+  struct Expected {
+    std::int64_t id;
+    domain::Status status;
+  };
+  std::vector<Expected> all;
+  for (const auto& r : run("SELECT id, status FROM tickets WHERE organization_id = $1 OR id IN "
+                           "(SELECT ticket_id FROM ticket_ccs WHERE user_id = $2) "
+                           "ORDER BY last_activity_at DESC, id DESC",
+                           Params(org, who.first))) {
+    all.push_back({r.integer(0), *domain::status_from_code(static_cast<int>(r.integer(1)))});
+  }
+  auto in_filter = [](app::StatusFilter filter, domain::Status status) {
+    switch (filter) {
+      case app::StatusFilter::kAll: return true;
+      case app::StatusFilter::kPendingOnSupport:
+        return domain::facts(status).pending_on == domain::PendingOn::kSupport;
+      case app::StatusFilter::kPendingOnMe:
+        return domain::facts(status).pending_on == domain::PendingOn::kCustomer;
+      case app::StatusFilter::kOpen: return domain::is_open(status);
+      case app::StatusFilter::kClosed: return !domain::is_open(status);
+    }
+    return false;
+  };
+
+  app::Env env{*db_, *mail_, "http://127.0.0.1", [] { return std::int64_t{1'750'000'000}; }};
+  for (auto filter : app::all_status_filters()) {
+    std::string name(app::status_filter_slug(filter));
+    std::vector<std::int64_t> expected;
+    for (const auto& e : all) {
+      if (in_filter(filter, e.status)) expected.push_back(e.id);
+    }
+    app::TicketQuery query;
+    query.view = domain::TicketView::kOrganization;
+    query.filter = filter;
+    query.page_size = 10;
+    std::vector<std::int64_t> numbered;
+    std::vector<std::int64_t> by_cursor;
+    std::optional<std::int64_t> after;
+    for (int page = 1; page <= 100; ++page) {
+      query.page = page;
+      query.after.reset();
+      auto list = app::list_tickets(env, customer, query);
+      ASSERT_TRUE(list) << list.error().message;
+      EXPECT_EQ(list->total, static_cast<std::int64_t>(expected.size())) << name;
+      for (auto [f, n] : list->counts) {
+        std::int64_t want = 0;
+        for (const auto& e : all) want += in_filter(f, e.status) ? 1 : 0;
+        EXPECT_EQ(n, want) << name << ": the count of " << app::status_filter_slug(f);
+      }
+      for (const auto& item : list->items) numbered.push_back(item.id);
+      if (page > 1) {
+        query.after = after;
+        auto next = app::list_tickets(env, customer, query);
+        ASSERT_TRUE(next) << next.error().message;
+        for (const auto& item : next->items) by_cursor.push_back(item.id);
+        after = next->next_after;
+      } else {
+        for (const auto& item : list->items) by_cursor.push_back(item.id);
+        after = list->next_after;
+      }
+      if (page >= list->pages) break;
+    }
+    EXPECT_EQ(numbered, expected) << name << ", by page number";
+    EXPECT_EQ(by_cursor, expected) << name << ", by the Next cursors";
+  }
+
+  run("DELETE FROM ticket_ccs WHERE user_id = $1 AND ticket_id IN (SELECT id FROM tickets WHERE "
+      "organization_id <> $2)",
+      Params(who.first, org));
+}
+
 TEST_F(QueryPlanTest, SearchUsesTheFullTextIndexes) {
   // A search may walk the newest messages or tickets by id and stop at its LIMIT (PostgreSQL
   // does so for common words).

@@ -21,24 +21,24 @@ StatusWording::StatusWording(storage::Database& db, std::chrono::milliseconds ti
     : db_(db), time_to_live_(time_to_live), clock_(std::move(clock)) {}
 
 std::string StatusWording::definition(domain::Status status) {
-  if (auto copy = fresh_copy()) return lookup(*copy, status);
+  return std::string(definitions().of(status));
+}
+
+StatusWording::Definitions StatusWording::definitions() {
+  if (auto copy = fresh_copy()) return Definitions(std::move(copy));
   auto loaded = db_.with_connection([&](storage::Connection& c) { return load(c); });
-  if (loaded) return lookup(**loaded, status);
+  if (loaded) return Definitions(std::move(*loaded));
   spdlog::warn("status definitions not read, showing the last known wording: {}",
                loaded.error().message);
-  std::shared_ptr<const Wordings> last;
-  {
-    std::lock_guard lock(mutex_);
-    last = copy_;
-  }
-  return last ? lookup(*last, status) : std::string(domain::status_definition(status));
+  std::lock_guard lock(mutex_);
+  return Definitions(copy_);
 }
 
 Result<std::string> StatusWording::definition(storage::Connection& c, domain::Status status) {
-  if (auto copy = fresh_copy()) return lookup(*copy, status);
+  if (auto copy = fresh_copy()) return std::string(Definitions(std::move(copy)).of(status));
   auto loaded = load(c);
   if (!loaded) return std::unexpected(loaded.error());
-  return lookup(**loaded, status);
+  return std::string(Definitions(std::move(*loaded)).of(status));
 }
 
 void StatusWording::invalidate() {
@@ -80,9 +80,11 @@ Result<std::shared_ptr<const StatusWording::Wordings>> StatusWording::load(stora
   return wordings;
 }
 
-std::string StatusWording::lookup(const Wordings& wordings, domain::Status status) {
-  if (auto it = wordings.find(status); it != wordings.end()) return it->second;
-  return std::string(domain::status_definition(status));
+std::string_view StatusWording::Definitions::of(domain::Status status) const {
+  if (wordings_) {
+    if (auto it = wordings_->find(status); it != wordings_->end()) return it->second;
+  }
+  return domain::status_definition(status);
 }
 
 }  // namespace portico::app

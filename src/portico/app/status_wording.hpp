@@ -14,6 +14,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <string_view>
 
 #include "portico/core/result.hpp"
 #include "portico/domain/status.hpp"
@@ -35,6 +36,21 @@ class StatusWording {
                          std::chrono::milliseconds time_to_live = kDefaultTimeToLive,
                          SteadyClock clock = std::chrono::steady_clock::now);
 
+  // Admins' wordings by status; statuses without one are absent.
+  using Wordings = std::map<domain::Status, std::string>;
+
+  // Every status's definition as one read of the copy, for a page that shows many statuses.
+  class Definitions {
+   public:
+    Definitions() = default;  // the built-in definitions
+    explicit Definitions(std::shared_ptr<const Wordings> wordings)
+        : wordings_(std::move(wordings)) {}
+    std::string_view of(domain::Status status) const;
+
+   private:
+    std::shared_ptr<const Wordings> wordings_;  // null: the built-in definitions
+  };
+
   StatusWording(const StatusWording&) = delete;
   StatusWording& operator=(const StatusWording&) = delete;
 
@@ -42,6 +58,8 @@ class StatusWording {
   // connection; if that read fails, the failure is logged and the last copy (or, without one, the
   // built-in definition) is used: a page does not fail over the wording of a status.
   std::string definition(domain::Status status);
+  // All of them at once, with the same fallbacks.
+  Definitions definitions();
 
   // The same on the caller's connection, for services inside a transaction (which must not wait
   // for a second pooled connection). A failed read is returned.
@@ -51,14 +69,10 @@ class StatusWording {
   void invalidate();
 
  private:
-  // Admins' wordings by status; statuses without one are absent.
-  using Wordings = std::map<domain::Status, std::string>;
-
   // The copy while it is fresh, else null.
   std::shared_ptr<const Wordings> fresh_copy();
   // Reads the table on `c`; keeps the result as the copy unless invalidate() ran meanwhile.
   Result<std::shared_ptr<const Wordings>> load(storage::Connection& c);
-  static std::string lookup(const Wordings& wordings, domain::Status status);
 
   storage::Database& db_;
   const std::chrono::milliseconds time_to_live_;

@@ -828,44 +828,53 @@ Result<TicketList> list_tickets(Env& env, const domain::Actor& actor, const Tick
 
     // The organization view: the organization's tickets (ticket_counts; an ordered index walk
     // that stops after the page) plus the customer's own and CC'd tickets of other organizations
-    // (a few ids).
+    // (a few ids, usually none, read once for the counts and the page).
     std::int64_t org = *scope.organization_id;
-    std::optional<std::int64_t> me = scope.requester_or_cc_user_id;
     if (auto done = table_counts(c, org, std::nullopt, counts); !done) {
       return std::unexpected(done.error());
     }
-    Params params(org);
-    int next = 2;
-    std::string outside;  // own tickets outside the organization
-    if (me) {
-      params.add(*me);
-      outside = fmt::format("t.id IN ({}) AND t.organization_id <> $1", mine_ids_sql(next++));
-      if (auto done = count_by_status(c, "tickets t WHERE " + outside, params, counts); !done) {
-        return std::unexpected(done.error());
+    std::vector<std::int64_t> outside;  // own tickets outside the organization, in the filter
+    if (auto me = scope.requester_or_cc_user_id) {
+      auto rows = c.query(fmt::format("SELECT t.id, t.status FROM tickets t WHERE t.id IN ({}) "
+                                      "AND t.organization_id <> $2",
+                                      mine_ids_sql(1)),
+                          Params(*me, org));
+      if (!rows) return std::unexpected(rows.error());
+      for (const auto& r : *rows) {
+        int code = static_cast<int>(r.integer(1));
+        ++counts[code];
+        auto status = domain::status_from_code(code);
+        if (status && filter_matches(query.filter, *status)) outside.push_back(r.integer(0));
       }
     }
     apply_counts(counts, query, actor, page_size, list);
+    Params params(org);
+    int next = 2;
     auto read = page_read(c, query, list, page_size, params, next);
     if (!read) return std::unexpected(read.error());
-    // The walk stops after the rows of this page and those before it (from the cursor: this
-    // page's).
-    params.add(static_cast<std::int64_t>(read->keyset ? 1 : list.page) * page_size);
-    int enough = next++;
     // A filter that keeps most tickets (All, Closed) is checked on the walk; one that keeps the
     // open backlog reads it through the status index and sorts it. SQLite, which plans on
     // estimates, is told which ("+t.status" is not indexable); PostgreSQL plans on statistics.
     bool walk = query.filter == StatusFilter::kAll || query.filter == StatusFilter::kClosed;
     std::string org_status = status_clause(query.filter, sqlite && walk ? "+t.status" : "t.status");
-    std::string candidates = fmt::format(
-        "SELECT id FROM (SELECT t.id FROM tickets t WHERE t.organization_id = $1{}{} "
-        "ORDER BY {} LIMIT ${}) org_page",
-        org_status, read->condition, order_by(query, read->backwards), enough);
-    if (me) {
-      candidates += fmt::format(" UNION ALL SELECT t.id FROM tickets t WHERE {}{}{}", outside,
-                                status_clause(query.filter), read->condition);
+    std::string org_tickets =
+        fmt::format("tickets t WHERE t.organization_id = $1{}{}", org_status, read->condition);
+    std::string sql;
+    if (outside.empty()) {
+      sql = page_sql(org_tickets, query, read->bounds, read->backwards);
+    } else {
+      // The walk stops after the rows of this page and those before it (from the cursor: this
+      // page's); the ids outside join them.
+      params.add(static_cast<std::int64_t>(read->keyset ? 1 : list.page) * page_size);
+      int enough = next++;
+      std::string candidates = fmt::format(
+          "SELECT id FROM (SELECT t.id FROM {} ORDER BY {} LIMIT ${}) org_page "
+          "UNION ALL SELECT t.id FROM {} WHERE 1 = 1{}",
+          org_tickets, order_by(query, read->backwards), enough,
+          ids_source(c.backend(), outside, params, next), read->condition);
+      sql = page_sql(fmt::format("({}) page JOIN tickets t ON t.id = page.id", candidates), query,
+                     read->bounds, read->backwards);
     }
-    auto sql = page_sql(fmt::format("({}) page JOIN tickets t ON t.id = page.id", candidates),
-                        query, read->bounds, read->backwards);
     if (auto done = read_page(c, sql, params, list); !done) return std::unexpected(done.error());
     set_cursors(list);
     return list;

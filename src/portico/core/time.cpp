@@ -13,8 +13,16 @@ namespace portico::time {
 namespace {
 
 const date::time_zone* find_zone(std::string_view zone) {
+  // A page formats all its times in one zone: the last one found is kept per thread (zones live
+  // as long as the process's time zone database).
+  thread_local std::string last_name;
+  thread_local const date::time_zone* last = nullptr;
+  if (last && zone == last_name) return last;
   try {
-    return date::locate_zone(std::string(zone));
+    const date::time_zone* found = date::locate_zone(std::string(zone));
+    last_name = zone;
+    last = found;
+    return found;
   } catch (const std::exception&) {
     return nullptr;
   }

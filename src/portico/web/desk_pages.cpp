@@ -174,6 +174,7 @@ Result<http::Response> desk_home(Context& ctx) {
   }
   put(data, "queues", std::move(queue_list));
   put(data, "queue", queue_slug);
+  auto definitions = status_definitions();
   Data rows{Data::type::list};
   for (const auto& item : list->items) {
     Data r;
@@ -186,8 +187,7 @@ Result<http::Response> desk_home(Context& ctx) {
     put(r, "requester", item.requester_name);
     put(r, "organization", item.organization_name);
     put(r, "assignee", item.assignee_name.value_or("—"));
-    put(r, "status", status_data(item.status));
-    put(r, "owner", std::string(domain::owner_label(item.status)));
+    put(r, "status", status_badge(item.status, definitions));
     put(r, "created", time_data(item.created_at, zone, now));
     put(r, "activity", time_data(item.last_activity_at, zone, now));
     append(rows, std::move(r));
@@ -275,11 +275,12 @@ Result<http::Response> desk_home(Context& ctx) {
 Data desk_ticket_data(Context& ctx, const app::SessionUser& me, const app::TicketDetail& t) {
   auto& env = ctx.services().env;
   std::int64_t now = env.now();
+  auto definitions = status_definitions();  // read once for the status and the timeline
   Data data;
   put(data, "id", std::to_string(t.id));
   put(data, "subject", t.subject);
   put(data, "type", std::string(domain::ticket_type_label(t.type)));
-  put(data, "status", status_data(t.status));
+  put(data, "status", status_data(t.status, definitions));
   put(data, "owner", std::string(domain::owner_label(t.status)));
   put(data, "created", time_data(t.created_at, me.time_zone, now));
   put(data, "activity", time_data(t.last_activity_at, me.time_zone, now));
@@ -300,7 +301,7 @@ Data desk_ticket_data(Context& ctx, const app::SessionUser& me, const app::Ticke
   Data timeline{Data::type::list};
   for (const auto& p : t.timeline) {
     Data d;
-    put(d, "status", status_data(p.status));
+    put(d, "status", status_data(p.status, definitions));
     put(d, "entered", time_data(p.entered_at, me.time_zone, now));
     put(d, "duration", time::duration(p.left_at.value_or(now) - p.entered_at));
     put(d, "actor", p.actor_name.empty() ? std::string("Portico") : p.actor_name);

@@ -1,5 +1,6 @@
 #include "portico/web/templates.hpp"
 
+#include <array>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
@@ -7,6 +8,35 @@
 #include <fmt/format.h>
 
 namespace portico::web {
+
+std::string escape_html(const std::string& text) {
+  static constexpr auto kSpecial = [] {
+    std::array<bool, 256> special{};
+    for (unsigned char c : std::string_view("&<>\"'")) special[c] = true;
+    return special;
+  }();
+  std::size_t at = 0;
+  while (at < text.size() && !kSpecial[static_cast<unsigned char>(text[at])]) ++at;
+  if (at == text.size()) return text;
+  std::string out;
+  out.reserve(text.size() + 16);
+  std::size_t from = 0;
+  for (; at < text.size(); ++at) {
+    char c = text[at];
+    if (!kSpecial[static_cast<unsigned char>(c)]) continue;
+    out.append(text, from, at - from);
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      default: out += "&apos;"; break;
+    }
+    from = at + 1;
+  }
+  out.append(text, from);
+  return out;
+}
 
 Result<std::unique_ptr<Templates>> Templates::load(const std::filesystem::path& dir) {
   auto out = std::unique_ptr<Templates>(new Templates());
@@ -21,6 +51,7 @@ Result<std::unique_ptr<Templates>> Templates::load(const std::filesystem::path& 
       return fail(ErrorCode::kInternal,
                   fmt::format("template {}: {}", entry.path().string(), parsed.error_message()));
     }
+    parsed.set_custom_escape(escape_html);
     out->templates_.emplace(entry.path().stem().string(), std::move(parsed));
   }
   if (ec) {

@@ -38,13 +38,28 @@ Data time_data(std::int64_t unix_seconds, std::string_view zone, std::int64_t no
   return d;
 }
 
-Data status_data(domain::Status status) {
+app::StatusWording::Definitions status_definitions() {
+  auto wording = status_wording();
+  return wording ? wording->definitions() : app::StatusWording::Definitions();
+}
+
+Data status_data(domain::Status status) { return status_data(status, status_definitions()); }
+
+Data status_badge(domain::Status status, const app::StatusWording::Definitions& definitions) {
+  const auto& facts = domain::facts(status);
+  Data d;
+  put(d, "name", std::string(facts.name));
+  put(d, "pending_on", std::string(domain::pending_on_slug(facts.pending_on)));
+  put(d, "definition", std::string(definitions.of(status)));
+  return d;
+}
+
+Data status_data(domain::Status status, const app::StatusWording::Definitions& definitions) {
   const auto& facts = domain::facts(status);
   Data d;
   put(d, "name", std::string(facts.name));
   put(d, "slug", std::string(facts.slug));
-  auto wording = status_wording();
-  put(d, "definition", wording ? wording->definition(status) : std::string(facts.definition));
+  put(d, "definition", std::string(definitions.of(status)));
   put(d, "pending_on", std::string(domain::pending_on_slug(facts.pending_on)));
   put(d, "pending_label", std::string(domain::pending_on_label(facts.pending_on)));
   put(d, "owner", std::string(domain::owner_label(status)));

@@ -21,6 +21,12 @@ Data time_data(std::int64_t unix_seconds, std::string_view zone, std::int64_t no
 // {name, slug, definition, pending_on, pending_label, owner}; the definition in the wording set
 // by show_status_wording().
 Data status_data(domain::Status status);
+// The same with the definitions read once by the caller (status_definitions()).
+Data status_data(domain::Status status, const app::StatusWording::Definitions& definitions);
+// {name, pending_on, definition}: a status in a ticket list's row.
+Data status_badge(domain::Status status, const app::StatusWording::Definitions& definitions);
+// The definitions in show_status_wording()'s wording, read once for a page of many statuses.
+app::StatusWording::Definitions status_definitions();
 // The wording status_data() uses for definitions, process-wide: the App sets its services' one
 // when it is constructed. Without one (or with null), the built-in definitions.
 void show_status_wording(std::shared_ptr<app::StatusWording> wording);
