@@ -357,6 +357,41 @@ scenario "agent queue all" "$cookie_agent" "/desk?queue=all"
 scenario "Help Center home (anonymous)" "" "/"
 scenario "Help Center article search" "" "/search?q=${article_query// /+}"
 
+# A customer's session as one mix of page views (bench/wrk/mix.lua, each path in turn): the ticket
+# list in both views with each status filter (10), the ten tickets at the top of the
+# organization's list, three searches (a ticket number, a rare word, a common word) and three
+# Help Center pages (home, an article search, an article): 26 page views.
+mix_paths=$work/mix-paths.txt
+{
+  for view in mine organization; do
+    for status in all pending-support pending-me open closed; do
+      echo "$list?view=$view&status=$status&sort=activity&dir=desc"
+    done
+  done
+  curl -sf -H "Cookie: $cookie_large" "$base$list?view=organization&status=all&sort=activity&dir=desc" |
+    grep -o 'href="/tickets/[0-9]*"' | tr -dc '0-9\n' | awk 'NF && !seen[$0]++' | head -n 10 |
+    sed 's|^|/tickets/|'
+  echo "$list?view=organization&status=all&q=%23$sample_ticket"
+  echo "$list?view=organization&status=all&q=$rare_subject_word"
+  echo "$list?view=organization&status=all&q=$common_word"
+  echo "/"
+  echo "/search?q=${article_query// /+}"
+  curl -sf "$base/" | grep -o 'href="/articles/[^"]*"' | head -n 1 | sed 's/^href="//; s/"$//'
+} >"$mix_paths"
+mix_ok=1
+while read -r path; do
+  check "mix: $path" "$cookie_large" "$path" 200 || mix_ok=0
+done <"$mix_paths"
+if [ "$(wc -l <"$mix_paths")" -ne 26 ]; then
+  echo "!! the customer session mix has $(wc -l <"$mix_paths") pages, not 26" >&2
+  failures=$((failures + 1))
+  mix_ok=0
+fi
+if [ "$mix_ok" = 1 ]; then
+  BENCH_PATHS=$mix_paths measure "customer session mix (26 page views)" "$cookie_large" "/" \
+    "$duration" -s bench/wrk/mix.lua
+fi
+
 # Replies: a few seconds at most (each one writes a message, an event and outbox mail).
 reply_page=$work/ticket.html
 curl -sf -H "Cookie: $cookie_large" -o "$reply_page" "$base/tickets/$sample_ticket"
