@@ -3,7 +3,7 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launchBrowser, watchedPage } from './support.mjs';
+import { startServer, launchBrowser, watchedPage, submitLogin } from './support.mjs';
 
 let server;
 let browser;
@@ -26,9 +26,7 @@ test('the organization filter suggests names as one types and narrows the queue'
   const { context, page, problems } = await watchedPage(browser);
   try {
     await page.goto(`${server.baseUrl}/login?next=/desk%3Fqueue%3Dall`);
-    await page.getByLabel('E-mail address').fill('sam@portico.example');
-    await page.getByLabel('Password').fill('portico-demo');
-    await page.getByRole('button', { name: 'Log in' }).click();
+    await submitLogin(page, 'sam@portico.example', 'portico-demo');
     await page.waitForURL(`${server.baseUrl}/desk?queue=all`);
     const results = page.locator('.desk-main');
     assert.match(await results.textContent(), /Discount codes applied twice/);

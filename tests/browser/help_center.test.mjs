@@ -4,7 +4,7 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launchBrowser, watchedPage } from './support.mjs';
+import { startServer, launchBrowser, watchedPage, submitLogin } from './support.mjs';
 
 const kPassword = 'portico-demo';
 
@@ -25,17 +25,10 @@ after(async () => {
   }
 }, { timeout: 30_000 });
 
-// Logs in on the login page the browser is on (the form keeps `next`).
-async function fillLogin(page, email) {
-  await page.getByLabel('E-mail address').fill(email);
-  await page.getByLabel('Password').fill(kPassword);
-  await page.getByRole('button', { name: 'Log in' }).click();
-}
-
 async function loggedInPage(email) {
   const watched = await watchedPage(browser);
   await watched.page.goto(`${server.baseUrl}/login`);
-  await fillLogin(watched.page, email);
+  await submitLogin(watched.page, email, kPassword);
   await watched.page.waitForURL(`${server.baseUrl}/tickets`, { timeout: 30_000 });
   return watched;
 }
@@ -102,7 +95,7 @@ test('a logged-out visitor is sent through login and lands on their ticket list'
     await page.locator('main').getByRole('link', { name: 'Go to customer portal' }).click();
     await page.waitForURL(/\/login\?next=%2Ftickets$/);
     assert.ok(await page.getByRole('heading', { name: 'Log in' }).isVisible());
-    await fillLogin(page, 'alice@acme.example');
+    await submitLogin(page, 'alice@acme.example', kPassword);
     await page.waitForURL(`${server.baseUrl}/tickets`, { timeout: 30_000 });
     assert.ok(await page.getByRole('heading', { level: 1, name: 'Your tickets' }).isVisible());
     assert.ok(await page.getByRole('link', { name: 'Shipment labels print with the wrong address' }).isVisible());

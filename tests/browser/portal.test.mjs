@@ -10,7 +10,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
-import { startServer, launchBrowser, watchedPage } from './support.mjs';
+import { startServer, launchBrowser, watchedPage, submitLogin } from './support.mjs';
 
 const kPassword = 'portico-demo';
 const kColumns = ['Ticket ID', 'Subject', 'Created', 'Last Activity', 'Status'];
@@ -56,9 +56,7 @@ async function logIn(email) {
   const watched = await watchedPage(browser);
   const { page } = watched;
   await page.goto(`${server.baseUrl}/login`);
-  await page.getByLabel('E-mail address').fill(email);
-  await page.getByLabel('Password').fill(kPassword);
-  await page.getByRole('button', { name: 'Log in' }).click();
+  await submitLogin(page, email, kPassword);
   await page.waitForURL(`${server.baseUrl}/tickets`, { timeout: 30_000 });
   sessions.push(watched);
   return watched;

@@ -5,7 +5,7 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launchBrowser, watchedPage } from './support.mjs';
+import { launchBrowser, watchedPage, submitLogin } from './support.mjs';
 import { startMailSink, startServerWithMail } from './mail_sink.mjs';
 
 const kInvitee = 'dora.invited@acme.example';
@@ -29,9 +29,7 @@ after(async () => {
 
 async function logIn(page, email, password) {
   await page.goto(`${server.baseUrl}/login`);
-  await page.getByLabel('E-mail address').fill(email);
-  await page.getByLabel('Password', { exact: true }).fill(password);
-  await page.getByRole('button', { name: 'Log in' }).click();
+  await submitLogin(page, email, password);
 }
 
 test('invitation e-mail → Create password → portal → log out → log in', { timeout: 120_000 }, async () => {

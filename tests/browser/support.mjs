@@ -107,3 +107,11 @@ export async function watchedPage(browser) {
   });
   return { context, page, problems };
 }
+
+// Fills and submits the login form of the page the browser is on (a login page reached by a
+// redirect keeps its `next`). The caller waits for where it expects to land.
+export async function submitLogin(page, email, password) {
+  await page.getByLabel('E-mail address').fill(email);
+  await page.getByLabel('Password', { exact: true }).fill(password);
+  await page.getByRole('button', { name: 'Log in' }).click();
+}

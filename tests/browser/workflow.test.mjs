@@ -13,7 +13,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { launchBrowser, watchedPage } from './support.mjs';
+import { launchBrowser, watchedPage, submitLogin } from './support.mjs';
 import { startMailSink, startServerWithMail } from './mail_sink.mjs';
 
 const sourceDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -112,9 +112,7 @@ async function session(email) {
   const watched = await watchedPage(browser);
   const { page } = watched;
   await page.goto(`${server.baseUrl}/login`);
-  await page.getByLabel('E-mail address').fill(email);
-  await page.getByLabel('Password').fill(kPassword);
-  await page.getByRole('button', { name: 'Log in' }).click();
+  await submitLogin(page, email, kPassword);
   await page.waitForURL((url) => !url.pathname.startsWith('/login'), { timeout: 30_000 });
   sessions[email] = watched;
   return page;

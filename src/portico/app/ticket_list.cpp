@@ -149,6 +149,33 @@ std::string mine_ids_sql(int me) {
       me);
 }
 
+using StatusCounts = std::map<int, std::int64_t>;  // status code → tickets
+
+// The customer's own and CC'd tickets (those outside organization `outside_of` when given),
+// counted by status into `counts`; returns the ids the filter keeps. One read of the requester
+// and CC indexes serves both the counts and the page.
+Result<std::vector<std::int64_t>> own_tickets(Connection& c, std::int64_t user,
+                                              std::optional<std::int64_t> outside_of,
+                                              StatusFilter filter, StatusCounts& counts) {
+  Params params(user);
+  std::string sql =
+      fmt::format("SELECT t.id, t.status FROM tickets t WHERE t.id IN ({})", mine_ids_sql(1));
+  if (outside_of) {
+    params.add(*outside_of);
+    sql += " AND t.organization_id <> $2";
+  }
+  auto rows = c.query(sql, params);
+  if (!rows) return std::unexpected(rows.error());
+  std::vector<std::int64_t> kept;
+  for (const auto& r : *rows) {
+    int code = static_cast<int>(r.integer(1));
+    ++counts[code];
+    auto status = domain::status_from_code(code);
+    if (status && filter_matches(filter, *status)) kept.push_back(r.integer(0));
+  }
+  return kept;
+}
+
 // The desk's narrowing of a queue (staff only): conditions on t.
 struct Narrowing {
   std::string sql;
@@ -208,8 +235,6 @@ std::string order_by(const TicketQuery& query, bool reverse = false) {
   if (query.sort == SortColumn::kId) return fmt::format("t.id {}", dir);
   return fmt::format("{} {}, t.id {}", order_column(query.sort), dir, dir);
 }
-
-using StatusCounts = std::map<int, std::int64_t>;  // status code → tickets
 
 Result<void> add_counts(Connection& c, std::string_view sql, const Params& params,
                         StatusCounts& counts) {
@@ -808,19 +833,20 @@ Result<TicketList> list_tickets(Env& env, const domain::Actor& actor, const Tick
     }
 
     if (!scope.organization_id) {
-      // A customer's own tickets: a few ids from the requester and CC indexes, sorted.
-      Params params(*scope.requester_or_cc_user_id);
-      int next = 2;
-      std::string where = fmt::format("t.id IN ({})", mine_ids_sql(1));
-      if (auto done = count_by_status(c, "tickets t WHERE " + where, params, counts); !done) {
-        return std::unexpected(done.error());
-      }
+      // A customer's own tickets: their ids, read once for the counts and the page, sorted.
+      auto mine =
+          own_tickets(c, *scope.requester_or_cc_user_id, std::nullopt, query.filter, counts);
+      if (!mine) return std::unexpected(mine.error());
       apply_counts(counts, query, actor, page_size, list);
+      if (mine->empty()) return list;
+      Params params;
+      int next = 1;
       auto read = page_read(c, query, list, page_size, params, next);
       if (!read) return std::unexpected(read.error());
-      auto sql = page_sql(fmt::format("tickets t WHERE {}{}{}", where, status_clause(query.filter),
-                                      read->condition),
-                          query, read->bounds, read->backwards);
+      auto sql =
+          page_sql(fmt::format("{} WHERE 1 = 1{}", ids_source(c.backend(), *mine, params, next),
+                               read->condition),
+                   query, read->bounds, read->backwards);
       if (auto done = read_page(c, sql, params, list); !done) return std::unexpected(done.error());
       set_cursors(list);
       return list;
@@ -835,17 +861,9 @@ Result<TicketList> list_tickets(Env& env, const domain::Actor& actor, const Tick
     }
     std::vector<std::int64_t> outside;  // own tickets outside the organization, in the filter
     if (auto me = scope.requester_or_cc_user_id) {
-      auto rows = c.query(fmt::format("SELECT t.id, t.status FROM tickets t WHERE t.id IN ({}) "
-                                      "AND t.organization_id <> $2",
-                                      mine_ids_sql(1)),
-                          Params(*me, org));
-      if (!rows) return std::unexpected(rows.error());
-      for (const auto& r : *rows) {
-        int code = static_cast<int>(r.integer(1));
-        ++counts[code];
-        auto status = domain::status_from_code(code);
-        if (status && filter_matches(query.filter, *status)) outside.push_back(r.integer(0));
-      }
+      auto mine = own_tickets(c, *me, org, query.filter, counts);
+      if (!mine) return std::unexpected(mine.error());
+      outside = std::move(*mine);
     }
     apply_counts(counts, query, actor, page_size, list);
     Params params(org);
