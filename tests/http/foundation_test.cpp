@@ -425,7 +425,8 @@ class TimeoutTest : public ServerSuite<TimeoutTest> {
  public:
   static ServerOptions options() {
     return {.load_demo = false,
-            .extra_args = {"--header-timeout-ms", "500", "--idle-timeout-ms", "800"}};
+            .extra_args = {"--header-timeout-ms", "500", "--idle-timeout-ms", "800",
+                           "--statement-timeout-ms", "5000"}};
   }
 };
 
@@ -553,6 +554,8 @@ TEST(CommandLineTest, BadFlagValuesExit2) {
         std::vector<std::string>{"serve", "--listen", "nowhere"},
         std::vector<std::string>{"serve", "--database-url", "mysql://x"},
         std::vector<std::string>{"serve", "--port-file"},
+        std::vector<std::string>{"serve", "--statement-timeout-ms", "0"},
+        std::vector<std::string>{"serve", "--statement-timeout-ms", "soon"},
         std::vector<std::string>{"no-such-command"}}) {
     auto r = run_binary(args);
     EXPECT_EQ(r.exit_code, 2) << args[1 % args.size()];

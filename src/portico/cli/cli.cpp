@@ -144,6 +144,8 @@ int cmd_serve(const Flags& flags) {
     print_error(db.error().message);
     return 1;
   }
+  // Migrated: from here on no statement may hold a worker for long (a request gets a 503).
+  (*db)->limit_statements(std::chrono::milliseconds(config->statement_timeout_ms));
   auto templates = web::Templates::load(config->data_dir / "templates");
   if (!templates) {
     print_error(templates.error().message);
@@ -420,8 +422,8 @@ int cmd_outbox_show(const Flags& flags) {
 std::map<std::string, Command> commands() {
   auto config_flags = config_flag_names();
   auto serve_flags = config_flags;
-  for (const char* f :
-       {"workers", "max-body-mib", "port-file", "header-timeout-ms", "idle-timeout-ms"}) {
+  for (const char* f : {"workers", "max-body-mib", "port-file", "header-timeout-ms",
+                        "idle-timeout-ms", "statement-timeout-ms"}) {
     serve_flags.emplace_back(f);
   }
   auto with = [&](std::initializer_list<const char*> extra) {

@@ -186,6 +186,11 @@ Result<Config> load_config(const Flags& flags) {
     if (!n) return std::unexpected(n.error());
     config.idle_timeout_ms = *n;
   }
+  if (auto timeout = flags.get("statement-timeout-ms")) {
+    auto n = parse_positive("statement-timeout-ms", *timeout);
+    if (!n) return std::unexpected(n.error());
+    config.statement_timeout_ms = *n;
+  }
   if (auto port_file = flags.get("port-file")) config.port_file = *port_file;
   return config;
 }

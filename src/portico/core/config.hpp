@@ -29,6 +29,8 @@ struct Config {
   std::optional<std::filesystem::path> port_file;
   int header_timeout_ms = 10'000;
   int idle_timeout_ms = 60'000;
+  // serve: a database statement running longer than this is stopped (the request gets a 503).
+  int statement_timeout_ms = 10'000;
 };
 
 // Parsed command-line flags of one subcommand: --name value, --name=value, or --name for

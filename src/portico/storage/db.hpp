@@ -3,6 +3,8 @@
 // their raw C APIs. SQL shared by both uses $1..$n placeholders; statements are prepared once per
 // connection and cached by their text. Results are materialized (a page of rows, never a cursor).
 
+#include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -157,6 +159,10 @@ class Connection {
     return std::nullopt;
   }
 
+  // Stops each later statement (query or execute) that runs longer than `limit`; it then fails
+  // with kUnavailable. Zero: no limit. Database::acquire applies the database's limit.
+  virtual void set_time_limit(std::chrono::milliseconds /*limit*/) {}
+
   // Convenience: the first row, or kNotFound.
   [[nodiscard]] Result<Row> query_one(std::string_view sql, const Params& params = {});
   // Convenience: the first row if there is one.
@@ -170,6 +176,15 @@ class Database {
   virtual ~Database() = default;
 
   virtual Backend backend() const = 0;
+
+  // From now on, every statement on this database's connections that runs longer than `limit`
+  // is stopped and fails with kUnavailable (SQLite: a progress handler checks a deadline;
+  // PostgreSQL: statement_timeout). The server sets it once it has migrated and loaded what it
+  // needs, so that one slow query cannot hold a worker; migrations and bulk loads run without.
+  void limit_statements(std::chrono::milliseconds limit) { statement_limit_ms_ = limit.count(); }
+  std::chrono::milliseconds statement_limit() const {
+    return std::chrono::milliseconds(statement_limit_ms_.load());
+  }
 
   // A connection handed out for the caller's exclusive use, returned to the pool on destruction.
   using Lease = std::unique_ptr<Connection, std::function<void(Connection*)>>;
@@ -220,6 +235,9 @@ class Database {
     if (!lease) return std::unexpected(lease.error());
     return fn(**lease);
   }
+
+ private:
+  std::atomic<std::int64_t> statement_limit_ms_{0};
 };
 
 struct DatabaseOptions {

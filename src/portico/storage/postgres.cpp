@@ -70,6 +70,11 @@ class PostgresConnection final : public Connection {
     return {};
   }
 
+  void set_time_limit(std::chrono::milliseconds limit) override {
+    if (limit == limit_) return;
+    if (execute_script(fmt::format("SET statement_timeout = {}", limit.count()))) limit_ = limit;
+  }
+
   Result<void> begin(bool) override { return execute_script("BEGIN"); }
   Result<void> commit() override { return execute_script("COMMIT"); }
   void rollback() noexcept override {
@@ -147,6 +152,12 @@ class PostgresConnection final : public Connection {
       message.pop_back();
     std::string_view code = state ? state : "";
     if (code.starts_with("23")) return {ErrorCode::kConflict, message, {}};
+    if (code == "57014") {  // query_canceled: statement_timeout (Database::limit_statements)
+      return {ErrorCode::kUnavailable,
+              "The database took too long to answer and the request was stopped. Try again; if "
+              "you were searching, add words to narrow the search.",
+              {}};
+    }
     if (code == "40001" || code == "40P01" || code == "55P03" || code.starts_with("08") ||
         PQstatus(conn_) != CONNECTION_OK) {
       return {ErrorCode::kUnavailable, fmt::format("postgresql: {}", message), {}};
@@ -155,6 +166,7 @@ class PostgresConnection final : public Connection {
   }
 
   PGconn* conn_;
+  std::chrono::milliseconds limit_{0};  // the statement_timeout set on this session
   std::unordered_map<std::string, std::string> prepared_;
 };
 
@@ -165,7 +177,11 @@ class PostgresDatabase final : public Database {
         pool_([this] { return open(); }, options.pool_size, std::chrono::seconds(10)) {}
 
   Backend backend() const override { return Backend::kPostgres; }
-  Result<Lease> acquire() override { return pool_.acquire(); }
+  Result<Lease> acquire() override {
+    auto lease = pool_.acquire();
+    if (lease) (*lease)->set_time_limit(statement_limit());
+    return lease;
+  }
 
  private:
   Result<std::unique_ptr<Connection>> open() {

@@ -1,6 +1,7 @@
 #include "portico/storage/sqlite.hpp"
 
 #include <sqlite3.h>
+#include <chrono>
 
 #include <algorithm>
 #include <filesystem>
@@ -21,6 +22,12 @@ Error sqlite_error(sqlite3* db, int rc, std::string_view what) {
   int primary = rc & 0xff;
   if (primary == SQLITE_BUSY || primary == SQLITE_LOCKED) {
     return {ErrorCode::kUnavailable, "The database is busy; try again in a moment.", {}};
+  }
+  if (primary == SQLITE_INTERRUPT) {
+    return {ErrorCode::kUnavailable,
+            "The database took too long to answer and the request was stopped. Try again; if you "
+            "were searching, add words to narrow the search.",
+            {}};
   }
   if (primary == SQLITE_CONSTRAINT) {
     return {ErrorCode::kConflict, fmt::format("{}: {}", what, message), {}};
@@ -64,7 +71,19 @@ class SqliteConnection final : public Connection {
 
   Backend backend() const override { return Backend::kSqlite; }
 
+  void set_time_limit(std::chrono::milliseconds limit) override {
+    if (limit == limit_) return;
+    limit_ = limit;
+    // Every 1,000 virtual machine instructions (a few microseconds) SQLite asks whether to stop.
+    if (limit.count() > 0) {
+      sqlite3_progress_handler(db_, 1000, &SqliteConnection::past_deadline, this);
+    } else {
+      sqlite3_progress_handler(db_, 0, nullptr, nullptr);
+    }
+  }
+
   Result<Rows> query(std::string_view sql, const Params& params) override {
+    start_deadline();
     auto stmt = prepare(sql, params);
     if (!stmt) return std::unexpected(stmt.error());
     Rows out;
@@ -90,6 +109,7 @@ class SqliteConnection final : public Connection {
   }
 
   Result<std::int64_t> execute(std::string_view sql, const Params& params) override {
+    start_deadline();
     auto stmt = prepare(sql, params);
     if (!stmt) return std::unexpected(stmt.error());
     sqlite3_stmt* s = *stmt;
@@ -102,6 +122,7 @@ class SqliteConnection final : public Connection {
   }
 
   Result<void> execute_script(std::string_view sql) override {
+    deadline_ = std::chrono::steady_clock::time_point::max();  // scripts: migrations, BEGIN, COMMIT
     std::string script(sql);
     char* message = nullptr;
     int rc = sqlite3_exec(db_, script.c_str(), nullptr, nullptr, &message);
@@ -122,6 +143,15 @@ class SqliteConnection final : public Connection {
   }
 
  private:
+  void start_deadline() {
+    deadline_ = limit_.count() > 0 ? std::chrono::steady_clock::now() + limit_
+                                   : std::chrono::steady_clock::time_point::max();
+  }
+  static int past_deadline(void* self) {
+    return std::chrono::steady_clock::now() > static_cast<SqliteConnection*>(self)->deadline_ ? 1
+                                                                                              : 0;
+  }
+
   // FTS5's unicode61 tokenizer, configured as the FTS5 tables are (data/migrations/sqlite).
   bool load_tokenizer() {
     sqlite3_stmt* raw = nullptr;
@@ -216,6 +246,8 @@ class SqliteConnection final : public Connection {
   std::unordered_map<std::string, StatementPtr> statements_;
   fts5_tokenizer tokenizer_methods_{};
   Fts5Tokenizer* tokenizer_ = nullptr;
+  std::chrono::milliseconds limit_{0};  // set_time_limit; zero: none
+  std::chrono::steady_clock::time_point deadline_ = std::chrono::steady_clock::time_point::max();
 };
 
 class SqliteDatabase final : public Database {
@@ -227,7 +259,11 @@ class SqliteDatabase final : public Database {
         pool_([this] { return open(); }, options.pool_size, std::chrono::seconds(10)) {}
 
   Backend backend() const override { return Backend::kSqlite; }
-  Result<Lease> acquire() override { return pool_.acquire(); }
+  Result<Lease> acquire() override {
+    auto lease = pool_.acquire();
+    if (lease) (*lease)->set_time_limit(statement_limit());
+    return lease;
+  }
 
   Result<std::unique_ptr<Connection>> open() {
     sqlite3* db = nullptr;
