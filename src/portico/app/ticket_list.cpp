@@ -756,7 +756,6 @@ Result<TicketList> list_tickets(Env& env, const domain::Actor& actor, const Tick
   return env.db.read([&](Connection& c) -> Result<TicketList> {
     TicketList list;
     StatusCounts counts;
-    const bool sqlite = c.backend() == Backend::kSqlite;
     const std::string exact_status = exact_status_clause(actor, query);
 
     // Search: a ticket number, or words. Either gives a bounded list of ids, counted and sorted
@@ -859,6 +858,15 @@ Result<TicketList> list_tickets(Env& env, const domain::Actor& actor, const Tick
     if (auto done = table_counts(c, org, std::nullopt, counts); !done) {
       return std::unexpected(done.error());
     }
+    // The organization's tickets, and those the filter keeps (before the customer's own
+    // elsewhere are added): they decide how the page is read, below.
+    std::int64_t in_org = 0;
+    std::int64_t in_filter = 0;
+    for (auto [code, n] : counts) {
+      in_org += n;
+      auto status = domain::status_from_code(code);
+      if (status && filter_matches(query.filter, *status)) in_filter += n;
+    }
     std::vector<std::int64_t> outside;  // own tickets outside the organization, in the filter
     if (auto me = scope.requester_or_cc_user_id) {
       auto mine = own_tickets(c, *me, org, query.filter, counts);
@@ -870,11 +878,18 @@ Result<TicketList> list_tickets(Env& env, const domain::Actor& actor, const Tick
     int next = 2;
     auto read = page_read(c, query, list, page_size, params, next);
     if (!read) return std::unexpected(read.error());
-    // A filter that keeps most tickets (All, Closed) is checked on the walk; one that keeps the
-    // open backlog reads it through the status index and sorts it. SQLite, which plans on
-    // estimates, is told which ("+t.status" is not indexable); PostgreSQL plans on statistics.
-    bool walk = query.filter == StatusFilter::kAll || query.filter == StatusFilter::kClosed;
-    std::string org_status = status_clause(query.filter, sqlite && walk ? "+t.status" : "t.status");
+    // The page is read either by walking the organization's index in the list's order, checking
+    // the status of each ticket, until it has the rows it needs (`needed`; about needed /
+    // share of the organization's tickets read), or by reading every ticket the filter keeps
+    // through the status index and sorting them (`in_filter` read). The counts say which reads
+    // fewer: walk when needed × in_org < in_filter². Both planners are told ("t.status + 0" is
+    // not indexable): at 1,000,000 tickets PostgreSQL chose the status index for the largest
+    // organization's Open list (8,194 tickets read and sorted, 10 ms) where the walk reads 25
+    // (0.3 ms), and SQLite plans on fixed estimates.
+    std::int64_t needed = static_cast<std::int64_t>(read->keyset ? 1 : list.page) * page_size;
+    bool walk = query.filter == StatusFilter::kAll ||
+                (in_filter > 0 && needed * in_org < in_filter * in_filter);
+    std::string org_status = status_clause(query.filter, walk ? "t.status + 0" : "t.status");
     std::string org_tickets =
         fmt::format("tickets t WHERE t.organization_id = $1{}{}", org_status, read->condition);
     std::string sql;
