@@ -151,6 +151,16 @@ std::string mine_ids_sql(int me) {
 
 using StatusCounts = std::map<int, std::int64_t>;  // status code → tickets
 
+// The tickets of `counts` that the filter keeps.
+std::int64_t kept_by(const StatusCounts& counts, StatusFilter filter) {
+  std::int64_t kept = 0;
+  for (auto [code, n] : counts) {
+    auto status = domain::status_from_code(code);
+    if (status && filter_matches(filter, *status)) kept += n;
+  }
+  return kept;
+}
+
 // The customer's own and CC'd tickets (those outside organization `outside_of` when given),
 // counted by status into `counts`; returns the ids the filter keeps. One read of the requester
 // and CC indexes serves both the counts and the page.
@@ -860,13 +870,8 @@ Result<TicketList> list_tickets(Env& env, const domain::Actor& actor, const Tick
     }
     // The organization's tickets, and those the filter keeps (before the customer's own
     // elsewhere are added): they decide how the page is read, below.
-    std::int64_t in_org = 0;
-    std::int64_t in_filter = 0;
-    for (auto [code, n] : counts) {
-      in_org += n;
-      auto status = domain::status_from_code(code);
-      if (status && filter_matches(query.filter, *status)) in_filter += n;
-    }
+    const std::int64_t in_org = kept_by(counts, StatusFilter::kAll);
+    const std::int64_t in_filter = kept_by(counts, query.filter);
     std::vector<std::int64_t> outside;  // own tickets outside the organization, in the filter
     if (auto me = scope.requester_or_cc_user_id) {
       auto mine = own_tickets(c, *me, org, query.filter, counts);
