@@ -96,6 +96,11 @@ class StatusWordingTest : public ServerSuite<StatusWordingTest> {
     ASSERT_EQ(desk.status, 200);
     EXPECT_TRUE(contains(desk.body, shown)) << "desk";
     EXPECT_FALSE(contains(desk.body, not_shown)) << "desk";
+    auto queue = sam.client.get("/desk?queue=all&q=%23" + id);
+    ASSERT_EQ(queue.status, 200);
+    EXPECT_TRUE(contains(queue.body, "/desk/tickets/" + id + "\"")) << "the ticket is in the queue";
+    EXPECT_TRUE(contains(queue.body, "role=\"tooltip\">" + shown + "</span>")) << "desk queue";
+    EXPECT_FALSE(contains(queue.body, not_shown)) << "desk queue";
     std::string mail = newest_mail_to_alice(admin, id);
     EXPECT_TRUE(contains(mail, "(" + shown + ")")) << "mail text: " << mail;
     EXPECT_FALSE(contains(mail, not_shown)) << "mail";
