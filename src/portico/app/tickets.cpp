@@ -320,12 +320,14 @@ Result<TicketDetail> get_ticket(Env& env, const domain::Actor& actor, std::int64
     std::reverse(rows.begin(), rows.end());
     if (more && !rows.empty()) {
       auto earlier = c.query_one(
-          fmt::format("SELECT COUNT(*) FROM messages m WHERE {} AND m.created_at <= $3 AND "
-                      "(m.created_at < $3 OR m.id < $4)",
+          fmt::format("SELECT COUNT(*) FROM (SELECT 1 FROM messages m WHERE {} AND "
+                      "m.created_at <= $3 AND (m.created_at < $3 OR m.id < $4) LIMIT $5) earlier",
                       kVisible),
-          Params(ticket_id, staff ? 1 : 0, rows.front().integer(5), rows.front().integer(0)));
+          Params(ticket_id, staff ? 1 : 0, rows.front().integer(5), rows.front().integer(0),
+                 kEarlierMessagesCounted + 1));
       if (!earlier) return std::unexpected(earlier.error());
-      t.earlier_messages = earlier->integer(0);
+      t.earlier_messages = std::min<std::int64_t>(earlier->integer(0), kEarlierMessagesCounted);
+      t.earlier_messages_capped = earlier->integer(0) > kEarlierMessagesCounted;
     }
     std::map<std::int64_t, std::size_t> index;
     for (const auto& r : rows) {

@@ -189,6 +189,34 @@ TEST_F(WorkflowService, CustomerReplyMovesWaitingTicketToTriaging) {
   EXPECT_EQ(status_of(id), domain::Status::kSupportTeamTriaging);
 }
 
+// A runaway thread (a mail loop's thousands of messages) is counted only so far: its newest page
+// says how many earlier messages there are up to kEarlierMessagesCounted, then "more".
+TEST_F(WorkflowService, EarlierMessagesOfALongThreadAreCountedUpToACap) {
+  auto id = new_ticket();  // its description is the first message
+  auto add = [&](int n, bool internal, std::int64_t from) {
+    count(
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < $4) "
+        "INSERT INTO messages (ticket_id, author_id, body, is_internal, created_at) "
+        "SELECT $1, $2, 'message ' || i, $3, $5 + i FROM n RETURNING 1",
+        Params(id, customer_.id, internal ? 1 : 0, n, from));
+  };
+  auto earlier = [&](const SessionUser& who) {
+    auto t = get_ticket(*env_, who.actor(), id, std::nullopt);
+    EXPECT_TRUE(t) << t.error().message;
+    EXPECT_EQ(t->messages.size(), static_cast<std::size_t>(kThreadMessages));
+    return std::pair{t->earlier_messages, t->earlier_messages_capped};
+  };
+  std::int64_t now = now_.load();
+  add(kThreadMessages + kEarlierMessagesCounted - 1, false, now);
+  EXPECT_EQ(earlier(customer_), std::pair(std::int64_t{kEarlierMessagesCounted}, false));
+  // Older internal notes: past the cap for the agent, not counted for the customer.
+  add(3, true, now - 1000);
+  EXPECT_EQ(earlier(customer_), std::pair(std::int64_t{kEarlierMessagesCounted}, false));
+  EXPECT_EQ(earlier(agent_), std::pair(std::int64_t{kEarlierMessagesCounted}, true));
+  add(1, false, now + 10'000);
+  EXPECT_EQ(earlier(customer_), std::pair(std::int64_t{kEarlierMessagesCounted}, true));
+}
+
 // The per-status counts the lists and the desk show come from tables kept by triggers; they must
 // agree with the tickets after every kind of change.
 TEST_F(WorkflowService, CountTablesFollowEveryStatusChange) {

@@ -130,8 +130,9 @@ void put_thread(Data& data, const app::TicketDetail& ticket, std::string_view pa
   put(data, "messages", thread_data(ticket, zone, now));
   if (ticket.earlier_messages > 0 && !ticket.messages.empty()) {
     put(data, "earlier_label",
-        fmt::format("{} earlier message{}", ticket.earlier_messages,
-                    ticket.earlier_messages == 1 ? "" : "s"));
+        fmt::format("{}{} earlier message{}", ticket.earlier_messages,
+                    ticket.earlier_messages_capped ? "+" : "",
+                    ticket.earlier_messages == 1 && !ticket.earlier_messages_capped ? "" : "s"));
     put(data, "earlier_href",
         fmt::format("{}?earlier={}#thread", page, ticket.messages.front().id));
   }
