@@ -139,7 +139,7 @@ const Known kLargeOrganizationWalk{
 const Known kSearchShareOfTable{
     Backend::kPostgres,
     std::regex(R"(^search ('annual'|'error'|'\w+ quokka') as (staff|customer \(org\)) #\d+$)"),
-    "a common word's newest matches are up to 500 tickets and 1,000 messages: 4-5% of the "
+    "a common word's newest matches are up to 500 tickets and 500 messages: 5% and 2% of the "
     "test's tables, which PostgreSQL rightly reads whole rather than look up one by one"};
 
 struct Problem {

@@ -36,8 +36,9 @@ constexpr std::array kStatusFilters = {StatusFilter::kAll, StatusFilter::kPendin
                                        StatusFilter::kPendingOnMe, StatusFilter::kOpen,
                                        StatusFilter::kClosed};
 
-// A search looks at this many of the newest matching messages (and subjects)…
-constexpr int kSearchRows = 1'000;
+// A search looks at this many of the newest matching messages (and subjects)… (1,000 cost a
+// common word's search a third more CPU for the same first pages.)
+constexpr int kSearchRows = 500;
 // …and lists at most this many tickets (the newest).
 constexpr std::size_t kSearchTickets = 500;
 
