@@ -137,6 +137,52 @@ constexpr std::string_view kCustomersHref = "/articles/members-area-lanternquail
 
 // ---- Visibility ---------------------------------------------------------------------------------
 
+// Each category on the home shows its first six articles by title, the same ones its own page
+// lists first, and says how many there are in all when there are more.
+TEST_F(HelpCenterTest, TheHomeShowsEachCategorysFirstArticlesAndHowManyThereAre) {
+  // Eight more articles in one category, titled to sort between the others.
+  for (std::string_view initial : {"A", "C", "E", "G", "K", "M", "P", "T"}) {
+    auto r =
+        write_article({std::string(initial) + " is for the home page order",
+                       "One of eight articles that fill a category.", "published", "everyone", ""});
+    ASSERT_EQ(r.status, 303) << r.body.substr(0, 2000);
+  }
+  auto links = [](const std::string& html) {
+    std::vector<std::string> out;
+    static const std::regex kLink(R"re(<li><a href="(/articles/[^"]+)">)re");
+    for (std::sregex_iterator it(html.begin(), html.end(), kLink), end; it != end; ++it) {
+      out.push_back((*it)[1]);
+    }
+    return out;
+  };
+  HttpClient visitor(base_url());
+  auto home = visitor.get("/");
+  ASSERT_EQ(home.status, 200);
+  static const std::regex kCard(
+      R"re(<section class="card" aria-labelledby="category-([a-z0-9-]+)">([\s\S]*?)</section>)re");
+  int cards = 0;
+  bool some_full = false;
+  for (std::sregex_iterator it(home.body.begin(), home.body.end(), kCard), end; it != end; ++it) {
+    std::string slug = (*it)[1];
+    std::string card = (*it)[2];
+    ++cards;
+    auto page = visitor.get("/help/categories/" + slug);
+    ASSERT_EQ(page.status, 200) << slug;
+    auto all = links(page.body);
+    auto shown = links(card);
+    std::vector<std::string> first(all.begin(), all.begin() + std::min<std::size_t>(all.size(), 6));
+    EXPECT_EQ(shown, first) << slug;
+    if (all.size() > 6) {
+      some_full = true;
+      EXPECT_TRUE(contains(card, "All " + std::to_string(all.size()) + " articles")) << slug;
+    } else {
+      EXPECT_FALSE(contains(card, "more-link")) << slug;
+    }
+  }
+  EXPECT_GE(cards, 2);
+  EXPECT_TRUE(some_full) << "no category has more than six articles";
+}
+
 TEST_F(HelpCenterTest, DraftsAndCustomersOnlyArticlesNeverReachLoggedOutVisitors) {
   write_visibility_articles();
   HttpClient visitor(base_url());

@@ -51,6 +51,19 @@ LEFT JOIN articles a ON a.id IN (
 ORDER BY c.position, c.name, c.id, a.title, a.id
 )sql";
 
+// PostgreSQL runs the correlated IN above once per category and article (900 times for 6
+// categories and 150 articles: 5.8 ms in EXPLAIN ANALYZE); a LATERAL join reads each category's
+// first articles once (0.23 ms). SQLite has no LATERAL and runs the IN once per category.
+constexpr std::string_view kListCategoriesLateral = R"sql(
+SELECT c.id, c.slug, c.name, c.description, a.id, a.slug, a.title, a.updated_at
+FROM article_categories c
+LEFT JOIN LATERAL (
+  SELECT x.id, x.slug, x.title, x.updated_at FROM articles x
+  WHERE x.category_id = c.id AND x.is_published = 1 AND (x.visibility = 'everyone' OR $1 = 1)
+  ORDER BY x.title, x.id LIMIT $2) a ON TRUE
+ORDER BY c.position, c.name, c.id, a.title, a.id
+)sql";
+
 // How many articles of each category the reader may see.
 constexpr std::string_view kCountArticles = R"sql(
 SELECT a.category_id, COUNT(*) FROM articles a
@@ -296,7 +309,8 @@ Result<std::vector<CategoryWithArticles>> list_categories(storage::Database& db,
                                                           bool include_empty) {
   return db.read([&](Connection& c) -> Result<std::vector<CategoryWithArticles>> {
     auto rows =
-        c.query(kListCategories, Params(logged_in(audience), std::max(limit_per_category, 0)));
+        c.query(c.backend() == Backend::kPostgres ? kListCategoriesLateral : kListCategories,
+                Params(logged_in(audience), std::max(limit_per_category, 0)));
     if (!rows) return std::unexpected(rows.error());
     auto counts = c.query(kCountArticles, Params(logged_in(audience)));
     if (!counts) return std::unexpected(counts.error());
