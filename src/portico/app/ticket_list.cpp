@@ -494,7 +494,11 @@ Result<Found> search_tickets(Connection& c, const domain::VisibilityScope& scope
     if (scope.requester_or_cc_user_id) parts.push_back(Part::kMine);
     for (auto part : parts) {
       for (bool is_messages : {true, false}) {
+        // Planned for the words each time: a generic plan cannot tell a common word from a
+        // rare one (it read and sorted all 65,359 subjects of "error" in the organization, 278
+        // ms, where the newest-first walk takes 9 ms).
         Params params(tsquery(words));
+        params.plan_each_time();
         int next = 2;
         std::string where;
         if (part == Part::kOrganization) {

@@ -84,12 +84,16 @@ class PostgresConnection final : public Connection {
  private:
   Result<ResultPtr> run(std::string_view sql, const Params& params) {
     std::string key(sql);
-    auto it = prepared_.find(key);
-    if (it == prepared_.end()) {
-      std::string name = fmt::format("p{}", prepared_.size() + 1);
-      ResultPtr r(PQprepare(conn_, name.c_str(), key.c_str(), 0, nullptr));
-      if (PQresultStatus(r.get()) != PGRES_COMMAND_OK) return fail(error(r.get()));
-      it = prepared_.emplace(std::move(key), std::move(name)).first;
+    const std::string* name = nullptr;  // none: an unnamed statement, planned for its values
+    if (!params.plans_each_time()) {
+      auto it = prepared_.find(key);
+      if (it == prepared_.end()) {
+        std::string fresh = fmt::format("p{}", prepared_.size() + 1);
+        ResultPtr r(PQprepare(conn_, fresh.c_str(), key.c_str(), 0, nullptr));
+        if (PQresultStatus(r.get()) != PGRES_COMMAND_OK) return fail(error(r.get()));
+        it = prepared_.emplace(std::move(key), std::move(fresh)).first;
+      }
+      name = &it->second;
     }
     auto values = params.values();
     std::vector<std::string> text(values.size());
@@ -116,8 +120,11 @@ class PostgresConnection final : public Connection {
       pointers[i] = text[i].c_str();
       lengths[i] = static_cast<int>(text[i].size());
     }
-    ResultPtr r(PQexecPrepared(conn_, it->second.c_str(), static_cast<int>(values.size()),
-                               pointers.data(), lengths.data(), formats.data(), 0));
+    int count = static_cast<int>(values.size());
+    ResultPtr r(name ? PQexecPrepared(conn_, name->c_str(), count, pointers.data(), lengths.data(),
+                                      formats.data(), 0)
+                     : PQexecParams(conn_, key.c_str(), count, nullptr, pointers.data(),
+                                    lengths.data(), formats.data(), 0));
     auto status = PQresultStatus(r.get());
     if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) return fail(error(r.get()));
     return r;
