@@ -37,7 +37,8 @@ constexpr std::array kStatusFilters = {StatusFilter::kAll, StatusFilter::kPendin
                                        StatusFilter::kClosed};
 
 // A search looks at this many of the newest matching messages (and subjects)… (1,000 cost a
-// common word's search a third more CPU for the same first pages.)
+// common word's search a third more CPU; either way a common word lists the newest 500 tickets
+// among those matches, so a ticket found only by an older message can drop out of it.)
 constexpr int kSearchRows = 500;
 // …and lists at most this many tickets (the newest).
 constexpr std::size_t kSearchTickets = 500;
