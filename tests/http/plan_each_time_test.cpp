@@ -17,28 +17,24 @@ using storage::Params;
 
 TEST(PlanEachTimeTest, PostgreSQLPlansSuchAStatementForItsValuesEveryTime) {
   auto database = TestDatabase::create();
-  storage::DatabaseOptions options;
-  options.url = database->url();
-  options.pool_size = 1;  // the same connection every time
-  auto db = storage::open_database(options);
-  ASSERT_TRUE(db) << db.error().message;
+  auto db = database->open_one_connection();  // the same connection every time
 
   constexpr std::string_view kEachTime = "SELECT $1 + 1";
   constexpr std::string_view kPrepared = "SELECT $1 + 2";
   for (int n = 0; n < 7; ++n) {
-    auto each = (*db)->with_connection(
+    auto each = db->with_connection(
         [&](Connection& c) { return c.query_one(kEachTime, Params(n).plan_each_time()); });
     ASSERT_TRUE(each) << each.error().message;
     EXPECT_EQ(each->integer(0), n + 1);
     auto prepared =
-        (*db)->with_connection([&](Connection& c) { return c.query_one(kPrepared, Params(n)); });
+        db->with_connection([&](Connection& c) { return c.query_one(kPrepared, Params(n)); });
     ASSERT_TRUE(prepared) << prepared.error().message;
     EXPECT_EQ(prepared->integer(0), n + 2);
   }
-  if ((*db)->backend() != storage::Backend::kPostgres) return;  // SQLite plans once either way
+  if (db->backend() != storage::Backend::kPostgres) return;  // SQLite plans once either way
 
   auto runs = [&](std::string_view sql) {
-    auto row = (*db)->with_connection([&](Connection& c) {
+    auto row = db->with_connection([&](Connection& c) {
       return c.query_one(
           "SELECT COUNT(*), COALESCE(SUM(generic_plans + custom_plans), 0) "
           "FROM pg_prepared_statements WHERE statement = $1",

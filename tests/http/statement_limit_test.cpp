@@ -24,12 +24,8 @@ constexpr std::string_view kSlow =
 
 TEST(StatementLimitTest, ASlowStatementIsStoppedAndTheConnectionServesTheNextOne) {
   auto database = TestDatabase::create();
-  storage::DatabaseOptions options;
-  options.url = database->url();
-  options.pool_size = 1;  // the same connection every time
-  auto db = storage::open_database(options);
-  ASSERT_TRUE(db) << db.error().message;
-  (*db)->limit_statements(300ms);
+  auto db = database->open_one_connection();  // the same connection every time
+  db->limit_statements(300ms);
 
   auto expect_stopped = [](const auto& result, const char* where) {
     ASSERT_FALSE(result) << where << ": the statement was not stopped";
@@ -39,11 +35,11 @@ TEST(StatementLimitTest, ASlowStatementIsStoppedAndTheConnectionServesTheNextOne
         << where << ": " << result.error().message;
   };
   auto start = std::chrono::steady_clock::now();
-  auto alone = (*db)->with_connection([](Connection& c) { return c.query(kSlow); });
+  auto alone = db->with_connection([](Connection& c) { return c.query(kSlow); });
   expect_stopped(alone, "a query");
-  auto in_read = (*db)->read([](Connection& c) { return c.query(kSlow); });
+  auto in_read = db->read([](Connection& c) { return c.query(kSlow); });
   expect_stopped(in_read, "a query in a read");
-  auto in_write = (*db)->transaction([](Connection& c) -> Result<std::int64_t> {
+  auto in_write = db->transaction([](Connection& c) -> Result<std::int64_t> {
     if (auto made = c.execute_script("CREATE TABLE limit_test (x BIGINT)"); !made) {
       return std::unexpected(made.error());
     }
@@ -57,20 +53,20 @@ TEST(StatementLimitTest, ASlowStatementIsStoppedAndTheConnectionServesTheNextOne
   EXPECT_LT(std::chrono::steady_clock::now() - start, 20s);
 
   // The write was rolled back whole, and the connection answers at once.
-  auto table = (*db)->with_connection([](Connection& c) {
+  auto table = db->with_connection([](Connection& c) {
     return c.query_optional(c.backend() == storage::Backend::kSqlite
                                 ? "SELECT name FROM sqlite_master WHERE name = 'limit_test'"
                                 : "SELECT tablename FROM pg_tables WHERE tablename = 'limit_test'");
   });
   ASSERT_TRUE(table) << table.error().message;
   EXPECT_FALSE(table->has_value()) << "the stopped transaction left its table behind";
-  auto quick = (*db)->with_connection([](Connection& c) { return c.query_one("SELECT 40 + 2"); });
+  auto quick = db->with_connection([](Connection& c) { return c.query_one("SELECT 40 + 2"); });
   ASSERT_TRUE(quick) << quick.error().message;
   EXPECT_EQ(quick->integer(0), 42);
 
   // With the limit lifted, statements run to the end on the same connection.
-  (*db)->limit_statements(0ms);
-  auto counted = (*db)->with_connection([](Connection& c) {
+  db->limit_statements(0ms);
+  auto counted = db->with_connection([](Connection& c) {
     return c.query_one(
         "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 100000) "
         "SELECT count(*) FROM c");

@@ -172,6 +172,15 @@ std::unique_ptr<TestDatabase> TestDatabase::create() {
   return db;
 }
 
+std::unique_ptr<storage::Database> TestDatabase::open_one_connection() const {
+  storage::DatabaseOptions options;
+  options.url = url_;
+  options.pool_size = 1;
+  auto db = storage::open_database(options);
+  if (!db) throw std::runtime_error("cannot open the test database: " + db.error().message);
+  return std::move(*db);
+}
+
 TestDatabase::~TestDatabase() {
   if (!dir_.empty()) {
     std::error_code ec;

@@ -29,6 +29,7 @@
 
 #include <gtest/gtest.h>
 
+#include "portico/storage/db.hpp"
 #include "support/http_client.hpp"
 
 namespace portico::test {
@@ -48,6 +49,11 @@ class TestDatabase {
   TestDatabase& operator=(const TestDatabase&) = delete;
 
   const std::string& url() const { return url_; }
+
+  // This database through the product's storage layer, with a pool of one connection: every
+  // call gets the same connection, so a session setting or a prepared statement carries over.
+  // Throws std::runtime_error when it cannot be opened.
+  std::unique_ptr<storage::Database> open_one_connection() const;
 
  private:
   TestDatabase() = default;
