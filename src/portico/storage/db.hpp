@@ -193,6 +193,10 @@ class Database {
   // PostgreSQL: statement_timeout). The server sets it once it has migrated and loaded what it
   // needs, so that one slow query cannot hold a worker; migrations and bulk loads run without.
   void limit_statements(std::chrono::milliseconds limit) { statement_limit_ms_ = limit.count(); }
+  // The message of a statement stopped by that limit, on either backend.
+  static constexpr std::string_view kStatementStopped =
+      "The database took too long to answer and the request was stopped. Try again; if you were "
+      "searching, add words to narrow the search.";
   std::chrono::milliseconds statement_limit() const {
     return std::chrono::milliseconds(statement_limit_ms_.load());
   }

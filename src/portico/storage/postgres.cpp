@@ -160,10 +160,7 @@ class PostgresConnection final : public Connection {
     std::string_view code = state ? state : "";
     if (code.starts_with("23")) return {ErrorCode::kConflict, message, {}};
     if (code == "57014") {  // query_canceled: statement_timeout (Database::limit_statements)
-      return {ErrorCode::kUnavailable,
-              "The database took too long to answer and the request was stopped. Try again; if "
-              "you were searching, add words to narrow the search.",
-              {}};
+      return {ErrorCode::kUnavailable, std::string(Database::kStatementStopped), {}};
     }
     if (code == "40001" || code == "40P01" || code == "55P03" || code.starts_with("08") ||
         PQstatus(conn_) != CONNECTION_OK) {

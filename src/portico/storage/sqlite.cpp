@@ -1,9 +1,9 @@
 #include "portico/storage/sqlite.hpp"
 
 #include <sqlite3.h>
-#include <chrono>
 
 #include <algorithm>
+#include <chrono>
 #include <filesystem>
 #include <limits>
 #include <mutex>
@@ -24,10 +24,7 @@ Error sqlite_error(sqlite3* db, int rc, std::string_view what) {
     return {ErrorCode::kUnavailable, "The database is busy; try again in a moment.", {}};
   }
   if (primary == SQLITE_INTERRUPT) {
-    return {ErrorCode::kUnavailable,
-            "The database took too long to answer and the request was stopped. Try again; if you "
-            "were searching, add words to narrow the search.",
-            {}};
+    return {ErrorCode::kUnavailable, std::string(Database::kStatementStopped), {}};
   }
   if (primary == SQLITE_CONSTRAINT) {
     return {ErrorCode::kConflict, fmt::format("{}: {}", what, message), {}};
