@@ -172,9 +172,9 @@ int cmd_serve(const Flags& flags) {
   options.host = config->listen_host;
   options.port = config->listen_port;
   options.max_body_bytes = config->max_body_bytes;
-  options.worker_threads = config->workers > 0
-                               ? config->workers
-                               : std::max(2, static_cast<int>(std::thread::hardware_concurrency()));
+  options.threads = config->workers > 0
+                        ? config->workers
+                        : std::max(2, static_cast<int>(std::thread::hardware_concurrency()));
   options.header_timeout = std::chrono::milliseconds(config->header_timeout_ms);
   options.idle_timeout = std::chrono::milliseconds(config->idle_timeout_ms);
   http::Server server(

@@ -25,7 +25,7 @@ struct Config {
   std::filesystem::path data_dir;
   std::string log_level = "info";
   std::size_t max_body_bytes = 26 * 1024 * 1024;
-  int workers = 0;  // 0: one per core, at least 2
+  int workers = 0;  // threads serving requests; 0: one per core, at least 2
   std::optional<std::filesystem::path> port_file;
   int header_timeout_ms = 10'000;
   int idle_timeout_ms = 60'000;

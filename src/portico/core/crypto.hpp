@@ -18,7 +18,8 @@ std::string sha256_hex(std::string_view data);
 // Compares two strings in time independent of where they differ.
 bool constant_time_equal(std::string_view a, std::string_view b);
 
-// argon2id (libsodium's INTERACTIVE limits). Slow on purpose (~100 ms): call off the I/O threads.
+// argon2id (libsodium's INTERACTIVE limits). Slow on purpose (~100 ms): it holds one of the
+// server's threads meanwhile.
 [[nodiscard]] Result<std::string> hash_password(std::string_view password);
 bool verify_password(std::string_view hash, std::string_view password);
 

@@ -68,10 +68,12 @@ struct Server::Impl {
   ServerOptions options;
   Handler handler;
   ErrorPage error_page;
-  asio::io_context io{options.io_threads};
-  asio::thread_pool workers{static_cast<std::size_t>(options.worker_threads)};
-  tcp::acceptor acceptor{io};
-  asio::signal_set signals{io, SIGINT, SIGTERM};
+  asio::io_context io{options.threads};
+  // The acceptor, the signals and the stop run here: every thread runs `io`, and these objects
+  // must not be touched by two at once.
+  asio::strand<asio::io_context::executor_type> control{io.get_executor()};
+  tcp::acceptor acceptor{control};
+  asio::signal_set signals{control, SIGINT, SIGTERM};
   std::atomic<int> connections{0};
   std::atomic<int> pending{0};
   std::atomic<bool> stopping{false};
@@ -145,12 +147,10 @@ struct Server::Impl {
                req ? std::string_view(req->path) : "-", status, bytes, start);
   }
 
-  asio::awaitable<Response> call_handler(Request& req) {
-    co_return co_await asio::co_spawn(
-        workers, [this, &req]() -> asio::awaitable<Response> { co_return handler(req); },
-        asio::use_awaitable);
-  }
-
+// GCC 12 reports Asio's own coroutine frame allocator (its operator new and sized operator
+// delete, which recycle frames per thread) as mismatched once this coroutine is inlined enough.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
   asio::awaitable<void> session(tcp::socket socket) {
     struct Count {
       std::atomic<int>& n;
@@ -240,20 +240,18 @@ struct Server::Impl {
       bool keep_alive = req.keep_alive && !stopping;
       bool head = req.method == "HEAD";
 
+      // The handler runs here, on this thread, inside the connection's strand: no hand-off to
+      // another thread and back. While it blocks (database, password hashing), the other
+      // threads serve every other connection, timer and the acceptor.
       Response res;
-      if (pending.load() >= options.max_pending_requests) {
-        res = error_page(503, &req);
-        res.headers.set("Retry-After", "1");
-      } else {
-        ++pending;
-        try {
-          res = co_await call_handler(req);
-        } catch (const std::exception& e) {
-          spdlog::error("handler escaped with an exception: {}", e.what());
-          res = error_page(500, &req);
-        }
-        --pending;
+      ++pending;
+      try {
+        res = handler(req);
+      } catch (const std::exception& e) {
+        spdlog::error("handler escaped with an exception: {}", e.what());
+        res = error_page(500, &req);
       }
+      --pending;
       if (stopping) keep_alive = false;
       maybe_compress(req, res);
       int status = res.status;
@@ -267,27 +265,31 @@ struct Server::Impl {
     stream.socket().shutdown(tcp::socket::shutdown_send, ec);
     stream.socket().close(ec);
   }
+#pragma GCC diagnostic pop
 
   asio::awaitable<void> accept_loop() {
     for (;;) {
       beast::error_code ec;
-      tcp::socket socket =
-          co_await acceptor.async_accept(asio::redirect_error(asio::use_awaitable, ec));
+      // Each connection gets its own strand: its reads, writes, deadline and handler never run
+      // on two threads at once, whichever thread picks them up.
+      tcp::socket socket = co_await acceptor.async_accept(
+          asio::make_strand(io), asio::redirect_error(asio::use_awaitable, ec));
       if (ec) {
         if (!acceptor.is_open()) co_return;
         // EMFILE and friends: back off briefly instead of spinning.
-        asio::steady_timer pause(io, std::chrono::milliseconds(50));
+        asio::steady_timer pause(control, std::chrono::milliseconds(50));
         co_await pause.async_wait(asio::redirect_error(asio::use_awaitable, ec));
         continue;
       }
       socket.set_option(tcp::no_delay(true), ec);
-      asio::co_spawn(io, session(std::move(socket)), asio::detached);
+      auto strand = socket.get_executor();
+      asio::co_spawn(strand, session(std::move(socket)), asio::detached);
     }
   }
 
   asio::awaitable<void> drain_then_stop() {
     auto deadline = std::chrono::steady_clock::now() + options.shutdown_grace;
-    asio::steady_timer timer(io);
+    asio::steady_timer timer(control);
     while (pending.load() > 0 && std::chrono::steady_clock::now() < deadline) {
       timer.expires_after(std::chrono::milliseconds(20));
       beast::error_code ec;
@@ -306,7 +308,7 @@ struct Server::Impl {
                  pending.load());
     beast::error_code ec;
     acceptor.close(ec);
-    asio::co_spawn(io, drain_then_stop(), asio::detached);
+    asio::co_spawn(control, drain_then_stop(), asio::detached);
   }
 };
 
@@ -314,7 +316,7 @@ Server::Server(ServerOptions options, Handler handler, ErrorPage error_page)
     : impl_(std::make_unique<Impl>(std::move(options), std::move(handler), std::move(error_page))) {
 }
 
-Server::~Server() { impl_->workers.join(); }
+Server::~Server() = default;
 
 Result<void> Server::listen() {
   raise_open_file_limit();
@@ -349,15 +351,15 @@ void Server::run() {
   impl.signals.async_wait([&impl](const beast::error_code& ec, int) {
     if (!ec) impl.begin_stop();
   });
-  asio::co_spawn(impl.io, impl.accept_loop(), asio::detached);
+  asio::co_spawn(impl.control, impl.accept_loop(), asio::detached);
   std::vector<std::thread> extra;
-  for (int i = 1; i < impl.options.io_threads; ++i) extra.emplace_back([&impl] { impl.io.run(); });
+  for (int i = 1; i < impl.options.threads; ++i) extra.emplace_back([&impl] { impl.io.run(); });
   impl.io.run();
   for (auto& t : extra) t.join();
 }
 
 void Server::stop() {
-  asio::post(impl_->io, [this] { impl_->begin_stop(); });
+  asio::post(impl_->control, [this] { impl_->begin_stop(); });
 }
 
 }  // namespace portico::http

@@ -1,12 +1,13 @@
 #pragma once
-// The HTTP/1.1 server: Boost.Beast with C++20 coroutines on a few I/O threads; every handler call
-// runs on a separate worker pool so blocking work (database, password hashing) never stalls I/O.
+// The HTTP/1.1 server: Boost.Beast with C++20 coroutines. A few threads (one per core) share one
+// event loop; each connection is a coroutine on its own strand, and its handler runs inline on
+// whichever thread read the request. A handler may block (database, password hashing): it holds
+// its thread only, while the other threads go on serving every other connection.
 //
 // Limits enforced here, before any handler runs: header size (431), request-target length (414),
 // body size (413), a deadline for the whole header once its first byte arrived (slow clients are
-// dropped), a body deadline, a keep-alive idle timeout, a cap on open connections and a cap on
-// requests waiting for a worker (503). SIGINT/SIGTERM stop accepting, let in-flight requests
-// finish (bounded), then return from run().
+// dropped), a body deadline, a keep-alive idle timeout and a cap on open connections (503).
+// SIGINT/SIGTERM stop accepting, let in-flight requests finish (bounded), then return from run().
 
 #include <chrono>
 #include <cstdint>
@@ -22,8 +23,9 @@ namespace portico::http {
 struct ServerOptions {
   std::string host = "127.0.0.1";
   std::uint16_t port = 8080;  // 0 picks a free port (see Server::port())
-  int io_threads = 1;
-  int worker_threads = 2;
+  // Threads serving connections, handlers included. Requests beyond them wait in the kernel's
+  // socket buffers, not in a queue of ours.
+  int threads = 2;
   std::size_t max_header_bytes = 16 * 1024;
   std::size_t max_target_bytes = 8 * 1024;
   std::size_t max_body_bytes = 26 * 1024 * 1024;  // 25 MiB of attachments plus form overhead
@@ -33,13 +35,12 @@ struct ServerOptions {
   std::chrono::milliseconds write_timeout{60'000};
   std::chrono::milliseconds shutdown_grace{10'000};
   int max_connections = 10'000;
-  int max_pending_requests = 1'024;
 };
 
 class Server {
  public:
-  // Produces the response for a request; runs on a worker thread and must not throw (the caller
-  // wraps it so that exceptions become a 500 page).
+  // Produces the response for a request; runs on one of the server's threads, several at once,
+  // and must not throw (the caller wraps it so that exceptions become a 500 page).
   using Handler = std::function<Response(Request&)>;
   // Produces an error page for failures detected before a handler runs (limits, bad requests).
   // `request` is null when not even the header could be read. Must be cheap and not block.

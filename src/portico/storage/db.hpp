@@ -191,7 +191,8 @@ class Database {
   // From now on, every statement on this database's connections that runs longer than `limit`
   // is stopped and fails with kUnavailable (SQLite: a progress handler checks a deadline;
   // PostgreSQL: statement_timeout). The server sets it once it has migrated and loaded what it
-  // needs, so that one slow query cannot hold a worker; migrations and bulk loads run without.
+  // needs, so that one slow query cannot hold a server thread; migrations and bulk loads run
+  // without.
   void limit_statements(std::chrono::milliseconds limit) { statement_limit_ms_ = limit.count(); }
   // The message of a statement stopped by that limit, on either backend.
   static constexpr std::string_view kStatementStopped =

@@ -1,6 +1,15 @@
 #include "portico/storage/pool.hpp"
 
+#include <algorithm>
+
 namespace portico::storage {
+
+namespace {
+// The connection this thread returned last (only compared, never dereferenced): a thread gets it
+// back while it is idle, so its SQLite page cache and statements are still in this core's CPU
+// caches instead of moving to the other core with every request.
+thread_local const Connection* returned_by_this_thread = nullptr;
+}  // namespace
 
 Result<Database::Lease> ConnectionPool::acquire() {
   std::unique_lock lock(mutex_);
@@ -9,8 +18,12 @@ Result<Database::Lease> ConnectionPool::acquire() {
   }
   std::unique_ptr<Connection> conn;
   if (!idle_.empty()) {
-    conn = std::move(idle_.back());
-    idle_.pop_back();
+    // Otherwise the most recently returned one: the warmest of the others.
+    auto own = std::ranges::find_if(
+        idle_, [](const auto& c) { return c.get() == returned_by_this_thread; });
+    auto pick = own != idle_.end() ? own : idle_.end() - 1;
+    conn = std::move(*pick);
+    idle_.erase(pick);
   } else {
     ++open_;
     lock.unlock();
@@ -28,6 +41,7 @@ Result<Database::Lease> ConnectionPool::acquire() {
 
 void ConnectionPool::release(Connection* conn, bool healthy) {
   std::unique_ptr<Connection> owned(conn);
+  returned_by_this_thread = conn;
   std::lock_guard lock(mutex_);
   if (healthy) {
     idle_.push_back(std::move(owned));

@@ -1,6 +1,6 @@
 #pragma once
 // The web application: routes, the per-request pipeline (CSRF, security headers, error mapping)
-// and error pages. Transport-agnostic: http::Server calls handle() on a worker thread.
+// and error pages. Transport-agnostic: http::Server calls handle() on its threads, several at once.
 
 #include <functional>
 #include <string>
@@ -31,7 +31,8 @@ class App {
   // that is also logged with the details.
   http::Response handle(http::Request& request);
 
-  // The page (or JSON, for /api/) for an error status. Cheap: safe on the I/O thread.
+  // The page (or JSON, for /api/) for an error status. Cheap: it answers requests refused before
+  // any handler.
   http::Response error_page(int status, const http::Request* request, std::string_view message = {},
                             std::string_view error_id = {}) const;
 
