@@ -532,6 +532,83 @@ TEST_F(QueryPlanTest, KeysetPagesAreTheNumberedPages) {
   EXPECT_NE(by_cursor->items.front().id, last_numbered->items.back().id);
 }
 
+// A search lists the tickets it found in the list's order, page after page, whatever the sort,
+// direction and filter: the pages hold each found ticket once, as many as the filter's count, in
+// order of the sort column and then the id.
+TEST_F(QueryPlanTest, SearchPagesAreTheFoundTicketsInTheListsOrder) {
+  app::Env env{*db_, *mail_, "http://127.0.0.1", [] { return std::int64_t{1'750'000'000}; }};
+  auto customer = customer_actor(user(login("customer", "large")));
+  auto agent = agent_actor(user(login("agent", "")).first);
+  auto key = [](const app::TicketListItem& item, app::SortColumn sort) -> std::int64_t {
+    switch (sort) {
+      case app::SortColumn::kId: return item.id;
+      case app::SortColumn::kCreated: return item.created_at;
+      case app::SortColumn::kLastActivity: return item.last_activity_at;
+      case app::SortColumn::kStatus: return domain::to_code(item.status);
+      case app::SortColumn::kSubject: return 0;
+    }
+    return 0;
+  };
+  // Every page of a query, in order; the query's total.
+  auto walk = [&](const domain::Actor& actor, app::TicketQuery query) {
+    std::vector<app::TicketListItem> items;
+    std::int64_t total = 0;
+    for (query.page = 1;; ++query.page) {
+      auto list = app::list_tickets(env, actor, query);
+      EXPECT_TRUE(list) << list.error().message;
+      if (!list) break;
+      total = list->total;
+      items.insert(items.end(), list->items.begin(), list->items.end());
+      if (query.page >= list->pages) break;
+    }
+    return std::pair{items, total};
+  };
+  app::TicketQuery base;
+  base.search = report_->common_word;
+  base.view = domain::TicketView::kOrganization;
+  std::set<std::int64_t> found;
+  for (const auto& item : walk(customer, base).first) found.insert(item.id);
+  ASSERT_GT(found.size(), static_cast<std::size_t>(2 * app::kPageSize));
+
+  for (auto sort : {app::SortColumn::kLastActivity, app::SortColumn::kId, app::SortColumn::kSubject,
+                    app::SortColumn::kCreated, app::SortColumn::kStatus}) {
+    for (bool descending : {true, false}) {
+      for (auto filter : app::all_status_filters()) {
+        std::string name =
+            fmt::format("{} {} {}", app::sort_column_slug(sort),
+                        descending ? "descending" : "ascending", app::status_filter_slug(filter));
+        app::TicketQuery query = base;
+        query.sort = sort;
+        query.descending = descending;
+        query.filter = filter;
+        auto [items, total] = walk(customer, query);
+        EXPECT_EQ(static_cast<std::int64_t>(items.size()), total) << name;
+        std::set<std::int64_t> seen;
+        for (std::size_t i = 0; i < items.size(); ++i) {
+          EXPECT_TRUE(found.contains(items[i].id)) << name << ": " << items[i].id;
+          EXPECT_TRUE(seen.insert(items[i].id).second) << name << ": twice " << items[i].id;
+          if (i == 0 || sort == app::SortColumn::kSubject) continue;
+          auto before = std::pair{key(items[i - 1], sort), items[i - 1].id};
+          auto here = std::pair{key(items[i], sort), items[i].id};
+          EXPECT_TRUE(descending ? before > here : before < here) << name << " at " << i;
+        }
+        if (filter == app::StatusFilter::kAll) {
+          EXPECT_EQ(seen, found) << name;
+        }
+      }
+    }
+  }
+
+  // The desk's search narrowed to one exact status lists only tickets in it, as many as counted.
+  app::TicketQuery desk;
+  desk.search = report_->common_word;
+  desk.status = domain::Status::kSupportTeamNotified;
+  auto [items, total] = walk(agent, desk);
+  ASSERT_FALSE(items.empty());
+  EXPECT_EQ(static_cast<std::int64_t>(items.size()), total);
+  for (const auto& item : items) EXPECT_EQ(item.status, domain::Status::kSupportTeamNotified);
+}
+
 // The organization view also lists the customer's own and CC'd tickets of other organizations
 // (a customer moved to another organization, a CC an agent added): counted, filtered, sorted and
 // paged with the organization's own, by number and by cursor.

@@ -693,9 +693,54 @@ void apply_counts(const StatusCounts& counts, const TicketQuery& query, const do
   list.page = std::clamp(query.page, 1, list.pages);
 }
 
+// The one status the desk asked for, if any (customers cannot ask).
+std::optional<int> exact_status_code(const domain::Actor& actor, const TicketQuery& query) {
+  if (!query.status || actor.role == domain::Role::kCustomer) return std::nullopt;
+  return domain::to_code(*query.status);
+}
+
 std::string exact_status_clause(const domain::Actor& actor, const TicketQuery& query) {
-  if (!query.status || actor.role == domain::Role::kCustomer) return "";
-  return fmt::format(" AND t.status = {}", domain::to_code(*query.status));
+  auto code = exact_status_code(actor, query);
+  return code ? fmt::format(" AND t.status = {}", *code) : std::string();
+}
+
+// A search's page when the list sorts by a number: the found tickets' statuses and sort keys read
+// in one pass give the counts, the filter and the page's ids, sorted here as the SQL would (the
+// key, then the id, in the list's direction); only the page's rows are read again, with their
+// names. Reading the found tickets once for the counts and again for a sorted page cost a
+// common-word search a quarter of its time. (A subject sort is left to the database's collation.)
+Result<void> read_found_page(Connection& c, const std::string& found_where, const Params& params,
+                             const TicketQuery& query, const domain::Actor& actor, int page_size,
+                             StatusCounts& counts, TicketList& list) {
+  auto rows = c.query(
+      fmt::format("SELECT t.id, t.status, {} FROM {}", order_column(query.sort), found_where),
+      params);
+  if (!rows) return std::unexpected(rows.error());
+  auto exact = exact_status_code(actor, query);
+  std::vector<std::pair<std::int64_t, std::int64_t>> kept;  // (sort key, id)
+  for (const auto& r : *rows) {
+    int code = static_cast<int>(r.integer(1));
+    ++counts[code];
+    auto status = domain::status_from_code(code);
+    if (!status || !filter_matches(query.filter, *status) || (exact && code != *exact)) continue;
+    kept.emplace_back(r.integer(2), r.integer(0));
+  }
+  apply_counts(counts, query, actor, page_size, list);
+  if (query.descending) {
+    std::sort(kept.begin(), kept.end(), std::greater<>());
+  } else {
+    std::sort(kept.begin(), kept.end());
+  }
+  std::vector<std::int64_t> page;
+  auto from = std::min(kept.size(), static_cast<std::size_t>(list.page - 1) * page_size);
+  auto to = std::min(kept.size(), from + static_cast<std::size_t>(page_size));
+  for (auto i = from; i < to; ++i) page.push_back(kept[i].second);
+  if (page.empty()) return {};
+  Params page_params;
+  int next = 1;
+  auto sql = page_sql(
+      fmt::format("{} WHERE 1 = 1", ids_source(c.backend(), page, page_params, next)), query, "");
+  return read_page(c, sql, page_params, list);
 }
 
 // Counts kept by triggers: of one organization (ticket_counts) or of all (ticket_status_counts);
@@ -797,17 +842,27 @@ Result<TicketList> list_tickets(Env& env, const domain::Actor& actor, const Tick
       int next = 1;
       std::string source = ids_source(c.backend(), found->ids, params, next);
       std::string narrow = narrowing(actor, query, params, next).sql;
-      if (auto done =
-              count_by_status(c, fmt::format("{} WHERE 1 = 1{}", source, narrow), params, counts);
-          !done) {
-        return std::unexpected(done.error());
+      if (query.sort != SortColumn::kSubject) {
+        if (auto done = read_found_page(c, fmt::format("{} WHERE 1 = 1{}", source, narrow), params,
+                                        query, actor, page_size, counts, list);
+            !done) {
+          return std::unexpected(done.error());
+        }
+      } else {
+        if (auto done =
+                count_by_status(c, fmt::format("{} WHERE 1 = 1{}", source, narrow), params, counts);
+            !done) {
+          return std::unexpected(done.error());
+        }
+        apply_counts(counts, query, actor, page_size, list);
+        auto bounds = page_bounds(params, next, list.page, page_size);
+        auto sql = page_sql(fmt::format("{} WHERE 1 = 1{}{}{}", source, narrow,
+                                        status_clause(query.filter), exact_status),
+                            query, bounds);
+        if (auto done = read_page(c, sql, params, list); !done) {
+          return std::unexpected(done.error());
+        }
       }
-      apply_counts(counts, query, actor, page_size, list);
-      auto bounds = page_bounds(params, next, list.page, page_size);
-      auto sql = page_sql(fmt::format("{} WHERE 1 = 1{}{}{}", source, narrow,
-                                      status_clause(query.filter), exact_status),
-                          query, bounds);
-      if (auto done = read_page(c, sql, params, list); !done) return std::unexpected(done.error());
       if (!words.empty()) {
         if (auto done = add_highlights(c, words, found->message_of, list.items); !done) {
           return std::unexpected(done.error());

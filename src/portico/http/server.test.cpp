@@ -68,11 +68,16 @@ class BlockingServer {
   std::atomic<bool> released_{false};
 };
 
-// Sends one GET and returns what arrives until the server closes the connection or 10 s pass
-// (an empty string then).
+std::string get(const std::string& path, bool close = true) {
+  return "GET " + path + " HTTP/1.1\r\nHost: x\r\n" + (close ? "Connection: close\r\n" : "") +
+         "\r\n";
+}
+
+// Sends requests on one connection and returns what arrives until the server closes it, or an
+// empty string when nothing more arrives for 10 s.
 class Exchange {
  public:
-  Exchange(std::uint16_t port, const std::string& path) {
+  Exchange(std::uint16_t port, const std::string& requests) {
     fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
     timeval timeout{10, 0};
     ::setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
@@ -81,8 +86,7 @@ class Exchange {
     address.sin_port = htons(port);
     address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     connected_ = ::connect(fd_, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0;
-    std::string request = "GET " + path + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
-    if (connected_) connected_ = ::send(fd_, request.data(), request.size(), 0) > 0;
+    if (connected_) connected_ = ::send(fd_, requests.data(), requests.size(), 0) > 0;
   }
   ~Exchange() { ::close(fd_); }
   Exchange(const Exchange&) = delete;
@@ -107,10 +111,10 @@ class Exchange {
 
 TEST(ServerTest, AHandlerThatBlocksHoldsItsThreadOnlyAndOtherConnectionsAreServed) {
   BlockingServer server(2);
-  Exchange slow(server.port(), "/slow");
+  Exchange slow(server.port(), get("/slow"));
   ASSERT_EQ(server.slow_entered().wait_for(std::chrono::seconds(10)), std::future_status::ready);
 
-  Exchange fast(server.port(), "/fast");
+  Exchange fast(server.port(), get("/fast"));
   std::string fast_response = fast.response();
   EXPECT_TRUE(fast_response.starts_with("HTTP/1.1 200")) << fast_response;
   EXPECT_TRUE(fast_response.ends_with("served /fast")) << fast_response;
@@ -123,29 +127,9 @@ TEST(ServerTest, AHandlerThatBlocksHoldsItsThreadOnlyAndOtherConnectionsAreServe
 
 TEST(ServerTest, KeepAliveRequestsOnOneConnectionAreAnsweredInOrder) {
   BlockingServer server(2);
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  timeval timeout{10, 0};
-  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_port = htons(server.port());
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ASSERT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address), 0);
   // Three requests in one write (pipelined); the last one closes.
-  std::string requests;
-  for (const char* path : {"/a", "/b", "/c"}) {
-    requests += std::string("GET ") + path + " HTTP/1.1\r\nHost: x\r\n" +
-                (std::string_view(path) == "/c" ? "Connection: close\r\n" : "") + "\r\n";
-  }
-  ASSERT_GT(::send(fd, requests.data(), requests.size(), 0), 0);
-  std::string out;
-  char buffer[4096];
-  for (;;) {
-    auto n = ::recv(fd, buffer, sizeof buffer, 0);
-    if (n <= 0) break;
-    out.append(buffer, static_cast<std::size_t>(n));
-  }
-  ::close(fd);
+  Exchange exchange(server.port(), get("/a", false) + get("/b", false) + get("/c"));
+  std::string out = exchange.response();
   auto a = out.find("served /a");
   auto b = out.find("served /b");
   auto c = out.find("served /c");
