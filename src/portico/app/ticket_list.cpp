@@ -707,8 +707,8 @@ std::string exact_status_clause(const domain::Actor& actor, const TicketQuery& q
 // A search's page when the list sorts by a number: the found tickets' statuses and sort keys read
 // in one pass give the counts, the filter and the page's ids, sorted here as the SQL would (the
 // key, then the id, in the list's direction); only the page's rows are read again, with their
-// names. Reading the found tickets once for the counts and again for a sorted page cost a
-// common-word search a quarter of its time. (A subject sort is left to the database's collation.)
+// names. (The two reads it replaces, one for the counts and one for a sorted page, were a quarter
+// of a common-word search's time.) A subject sort is left to the database's collation.
 Result<void> read_found_page(Connection& c, const std::string& found_where, const Params& params,
                              const TicketQuery& query, const domain::Actor& actor, int page_size,
                              StatusCounts& counts, TicketList& list) {

@@ -18,7 +18,7 @@ Result<Database::Lease> ConnectionPool::acquire() {
   }
   std::unique_ptr<Connection> conn;
   if (!idle_.empty()) {
-    // Otherwise the most recently returned one: the warmest of the others.
+    // This thread's last connection if it is idle, else the most recently returned one.
     auto own = std::ranges::find_if(
         idle_, [](const auto& c) { return c.get() == returned_by_this_thread; });
     auto pick = own != idle_.end() ? own : idle_.end() - 1;
