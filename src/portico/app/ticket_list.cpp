@@ -124,22 +124,19 @@ std::optional<std::int64_t> parse_ticket_number(std::string_view text) {
   return n;
 }
 
-// Binds a list of ticket ids as one parameter (so that a long list is one value rather than
-// many placeholders): a JSON array for SQLite's json_each, a bigint array for PostgreSQL.
-// Returns the placeholder's number.
-int bind_ids(Backend backend, const std::vector<std::int64_t>& ids, Params& params, int& next) {
-  std::string list;
-  for (auto id : ids) list += fmt::format("{}{}", list.empty() ? "" : ",", id);
-  params.add(backend == Backend::kSqlite ? "[" + list + "]" : "{" + list + "}");
+// Binds a list of ids as one parameter (storage::Ids: one placeholder and one prepared
+// statement whatever the list's length). Returns the placeholder's number.
+int bind_ids(const std::vector<std::int64_t>& ids, Params& params, int& next) {
+  params.add(storage::Ids{ids});
   return next++;
 }
 
 // "column IN (the ids)", the ids bound by bind_ids.
 std::string id_list_clause(Backend backend, const std::vector<std::int64_t>& ids,
                            std::string_view column, Params& params, int& next) {
-  int n = bind_ids(backend, ids, params, next);
+  int n = bind_ids(ids, params, next);
   return backend == Backend::kSqlite
-             ? fmt::format("{} IN (SELECT value FROM json_each(${}))", column, n)
+             ? fmt::format("{} IN (SELECT value FROM id_list(${}))", column, n)
              : fmt::format("{} = ANY(${}::bigint[])", column, n);
 }
 
@@ -164,19 +161,25 @@ std::int64_t kept_by(const StatusCounts& counts, StatusFilter filter) {
 }
 
 // The customer's own and CC'd tickets (those outside organization `outside_of` when given),
-// counted by status into `counts`; returns the ids the filter keeps. One read of the requester
-// and CC indexes serves both the counts and the page.
+// counted by status into `counts`; returns the ids the filter keeps. One read serves both the
+// counts and the page: the requested tickets from the index (requester, organization, status)
+// alone, the few CC'd ones through the CC index.
 Result<std::vector<std::int64_t>> own_tickets(Connection& c, std::int64_t user,
                                               std::optional<std::int64_t> outside_of,
                                               StatusFilter filter, StatusCounts& counts) {
   Params params(user);
-  std::string sql =
-      fmt::format("SELECT t.id, t.status FROM tickets t WHERE t.id IN ({})", mine_ids_sql(1));
+  std::string outside;
   if (outside_of) {
     params.add(*outside_of);
-    sql += " AND t.organization_id <> $2";
+    outside = " AND t.organization_id <> $2";
   }
-  auto rows = c.query(sql, params);
+  // UNION: a ticket both requested and CC'd on is one row (its id and status are the same).
+  auto rows =
+      c.query(fmt::format("SELECT t.id, t.status FROM tickets t WHERE t.requester_id = $1{0} "
+                          "UNION SELECT t.id, t.status FROM ticket_ccs cc JOIN tickets t "
+                          "ON t.id = cc.ticket_id WHERE cc.user_id = $1{0}",
+                          outside),
+              params);
   if (!rows) return std::unexpected(rows.error());
   std::vector<std::int64_t> kept;
   for (const auto& r : *rows) {
@@ -276,17 +279,21 @@ std::string page_bounds(Params& params, int& next, int page, int page_size) {
 
 // The page's rows. `from_where` selects the candidate tickets as t ("<source> WHERE
 // <conditions>"); the page's ids are sorted and cut from it first, and only they are joined to
-// the requester, organization and assignee (a planner joins before it sorts: a search's 500
-// tickets would otherwise each read two people and an organization).
+// the requester, organization and assignee when the list shows their names (a planner joins
+// before it sorts: a search's 500 tickets would otherwise each read two people and an
+// organization). read_page reads the columns in this order.
 std::string page_sql(std::string_view from_where, const TicketQuery& query, std::string_view bounds,
                      bool backwards = false) {
   return fmt::format(
-      "SELECT t.id, t.subject, t.status, t.type, t.created_at, t.last_activity_at, r.name, "
-      "o.name, a.name FROM (SELECT t.id FROM {0} ORDER BY {1}{2}) shown "
-      "JOIN tickets t ON t.id = shown.id JOIN users r ON r.id = t.requester_id "
-      "JOIN organizations o ON o.id = t.organization_id "
-      "LEFT JOIN users a ON a.id = t.assignee_id ORDER BY {3}",
-      from_where, order_by(query, backwards), bounds, order_by(query));
+      "SELECT t.id, t.subject, t.status, t.type, t.created_at, t.last_activity_at{0} FROM "
+      "(SELECT t.id FROM {1} ORDER BY {2}{3}) shown JOIN tickets t ON t.id = shown.id{4} "
+      "ORDER BY {5}",
+      query.with_names ? ", r.name, o.name, a.name" : "", from_where, order_by(query, backwards),
+      bounds,
+      query.with_names ? " JOIN users r ON r.id = t.requester_id JOIN organizations o ON "
+                         "o.id = t.organization_id LEFT JOIN users a ON a.id = t.assignee_id"
+                       : "",
+      order_by(query));
 }
 
 // Keyset pagination (TicketQuery::after / before): the condition on t that keeps the rows past
@@ -373,10 +380,10 @@ void set_cursors(TicketList& list) {
 // those tickets by primary key instead of walking an index of all tickets and testing each.
 std::string ids_source(Backend backend, const std::vector<std::int64_t>& ids, Params& params,
                        int& next) {
-  int n = bind_ids(backend, ids, params, next);
+  int n = bind_ids(ids, params, next);
   return backend == Backend::kSqlite
              ? fmt::format(
-                   "(SELECT value AS id FROM json_each(${})) page JOIN tickets t ON t.id = page.id",
+                   "(SELECT value AS id FROM id_list(${})) page JOIN tickets t ON t.id = page.id",
                    n)
              : fmt::format("unnest(${}::bigint[]) AS page(id) JOIN tickets t ON t.id = page.id", n);
 }
@@ -395,9 +402,11 @@ Result<void> read_page(Connection& c, const std::string& sql, const Params& para
                     .value_or(domain::TicketType::kProblem);
     item.created_at = r.integer(4);
     item.last_activity_at = r.integer(5);
-    item.requester_name = r.text(6);
-    item.organization_name = r.text(7);
-    item.assignee_name = r.opt_text(8);
+    if (r.size() > 6) {
+      item.requester_name = r.text(6);
+      item.organization_name = r.text(7);
+      item.assignee_name = r.opt_text(8);
+    }
     list.items.push_back(std::move(item));
   }
   return {};

@@ -61,6 +61,9 @@ struct TicketQuery {
   // and when the ticket no longer exists.
   std::optional<std::int64_t> after;
   std::optional<std::int64_t> before;
+  // The requester's, organization's and assignee's names of each row (the desk's columns). The
+  // portal's list shows none of them and leaves them out: three lookups fewer per row.
+  bool with_names = true;
   // Agent desk only (ignored for customers): narrow the queue.
   bool unassigned = false;
   std::optional<std::int64_t> assignee_id;
@@ -77,6 +80,7 @@ struct TicketListItem {
   domain::TicketType type = domain::TicketType::kProblem;
   std::int64_t created_at = 0;
   std::int64_t last_activity_at = 0;
+  // Empty unless TicketQuery::with_names.
   std::string requester_name;
   std::string organization_name;
   std::optional<std::string> assignee_name;

@@ -1,6 +1,9 @@
 #include "portico/core/markdown.hpp"
 
+#include <atomic>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include <fmt/format.h>
 #include <gtest/gtest.h>
@@ -41,6 +44,33 @@ TEST(Markdown, TheSameTextRendersTheSameAfterManyOthers) {
   }
   EXPECT_EQ(to_html(first), expected);
   EXPECT_NE(to_html("Second *text*"), expected);
+}
+
+// Threads reading and filling the cache at once (its shards are locked apart) each get their own
+// text's HTML, while large texts keep pushing others out of the budget.
+TEST(Markdown, ThreadsSharingTheCacheGetTheirOwnTextsHtml) {
+  std::vector<std::string> texts;
+  std::vector<std::string> expected;
+  std::string filler(20'000, 'y');
+  for (int i = 0; i < 40; ++i) {
+    texts.push_back(fmt::format("Shared **text {}**\n\n{}", i, i % 4 == 0 ? filler : "short"));
+    expected.push_back(fmt::format("<p>Shared <strong>text {}</strong></p>", i));
+  }
+  std::atomic<int> wrong{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (int n = 0; n < 3'000; ++n) {
+        std::size_t i = static_cast<std::size_t>((n * 7 + t * 13) % 40);
+        if (!contains(to_html(texts[i]), expected[i])) ++wrong;
+        if (n % 50 == 0) {  // a text seen once: fills the budget
+          (void)to_html(fmt::format("Once {} {}\n\n{}{}", t, n, filler, filler));
+        }
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  EXPECT_EQ(wrong.load(), 0);
 }
 
 }  // namespace

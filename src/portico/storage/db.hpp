@@ -27,8 +27,16 @@ struct Blob {
   std::string bytes;
 };
 
+// A list of ids bound as one parameter (never a cell), so that a list of any length is one
+// placeholder and one prepared statement. Read as rows of `value`: on SQLite from the table-valued
+// function id_list ("SELECT value FROM id_list($1)", which reads the vector in place), on
+// PostgreSQL as a bigint[] ("unnest($1::bigint[])", "= ANY($1::bigint[])").
+struct Ids {
+  std::vector<std::int64_t> values;
+};
+
 // A parameter or a cell. PostgreSQL cells arrive as text and are converted when read.
-using Value = std::variant<std::monostate, std::int64_t, double, std::string, Blob>;
+using Value = std::variant<std::monostate, std::int64_t, double, std::string, Blob, Ids>;
 
 class Row {
  public:
@@ -59,7 +67,7 @@ struct Rows {
   auto end() const { return rows.end(); }
 };
 
-// Builds a parameter list from ordinary C++ values: ints, strings, optionals, Blob, nullptr.
+// Builds a parameter list from ordinary C++ values: ints, strings, optionals, Blob, Ids, nullptr.
 class Params {
  public:
   Params() = default;
@@ -99,6 +107,10 @@ class Params {
     return *this;
   }
   Params& add(Blob v) {
+    values_.emplace_back(std::move(v));
+    return *this;
+  }
+  Params& add(Ids v) {
     values_.emplace_back(std::move(v));
     return *this;
   }

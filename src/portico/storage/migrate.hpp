@@ -12,7 +12,7 @@
 namespace portico::storage {
 
 // The newest schema version this binary was written for. Bump it with every new migration file.
-inline constexpr int kSchemaVersion = 7;
+inline constexpr int kSchemaVersion = 8;
 
 struct MigrationReport {
   int from_version = 0;

@@ -5,6 +5,7 @@
 #include <unordered_map>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "portico/storage/pool.hpp"
 
@@ -116,6 +117,8 @@ class PostgresConnection final : public Connection {
         lengths[i] = static_cast<int>(b->bytes.size());
         formats[i] = 1;  // binary: bytea without escaping
         continue;
+      } else if (auto ids = std::get_if<Ids>(&v)) {
+        text[i] = fmt::format("{{{}}}", fmt::join(ids->values, ","));  // an array literal
       }
       pointers[i] = text[i].c_str();
       lengths[i] = static_cast<int>(text[i].size());

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <limits>
 #include <mutex>
+#include <new>
 #include <unordered_map>
 
 #include <fmt/format.h>
@@ -31,6 +32,132 @@ Error sqlite_error(sqlite3* db, int rc, std::string_view what) {
   }
   return {ErrorCode::kInternal, fmt::format("sqlite {}: {} (code {})", what, message, rc), {}};
 }
+
+// ---- id_list: a bound Ids parameter as a table ----------------------------------------------
+// "SELECT value FROM id_list($1)" yields the ids of the Ids bound to $1, in order. It reads the
+// vector in place (sqlite3_bind_pointer): no text to write and parse, as json_each needed (a
+// fifth of a common-word search's found-ticket read, 500 ids). Modelled on SQLite's carray.
+
+constexpr const char* kIdsPointer = "portico::storage::Ids";
+
+struct IdListCursor {
+  sqlite3_vtab_cursor base;  // first: SQLite hands this struct back as a sqlite3_vtab_cursor*
+  const std::vector<std::int64_t>* ids = nullptr;
+  std::size_t at = 0;
+};
+
+constexpr int kIdListValue = 0;
+constexpr int kIdListArgument = 1;  // the hidden column the function's argument binds to
+
+int id_list_connect(sqlite3* db, void*, int, const char* const*, sqlite3_vtab** out, char**) {
+  int rc = sqlite3_declare_vtab(db, "CREATE TABLE x(value INTEGER, ids HIDDEN)");
+  if (rc != SQLITE_OK) return rc;
+  auto* table = static_cast<sqlite3_vtab*>(sqlite3_malloc(sizeof(sqlite3_vtab)));
+  if (!table) return SQLITE_NOMEM;
+  *table = sqlite3_vtab{};
+  *out = table;
+  return SQLITE_OK;
+}
+
+int id_list_disconnect(sqlite3_vtab* table) {
+  sqlite3_free(table);
+  return SQLITE_OK;
+}
+
+// Usable only with its argument: id_list($n).
+int id_list_best_index(sqlite3_vtab*, sqlite3_index_info* info) {
+  for (int i = 0; i < info->nConstraint; ++i) {
+    const auto& constraint = info->aConstraint[i];
+    if (constraint.iColumn != kIdListArgument) continue;
+    if (!constraint.usable || constraint.op != SQLITE_INDEX_CONSTRAINT_EQ) return SQLITE_CONSTRAINT;
+    info->aConstraintUsage[i].argvIndex = 1;
+    info->aConstraintUsage[i].omit = 1;
+    info->idxNum = 1;
+    info->estimatedCost = 10;
+    info->estimatedRows = 100;
+    return SQLITE_OK;
+  }
+  return SQLITE_CONSTRAINT;
+}
+
+int id_list_open(sqlite3_vtab*, sqlite3_vtab_cursor** out) {
+  auto* cursor = new (std::nothrow) IdListCursor();
+  if (!cursor) return SQLITE_NOMEM;
+  *out = &cursor->base;
+  return SQLITE_OK;
+}
+
+IdListCursor* id_list_cursor(sqlite3_vtab_cursor* base) {
+  return reinterpret_cast<IdListCursor*>(base);
+}
+
+int id_list_close(sqlite3_vtab_cursor* base) {
+  delete id_list_cursor(base);
+  return SQLITE_OK;
+}
+
+// Anything but a bound Ids (a literal, NULL) is an empty list.
+int id_list_filter(sqlite3_vtab_cursor* base, int idx, const char*, int argc,
+                   sqlite3_value** argv) {
+  auto* cursor = id_list_cursor(base);
+  cursor->at = 0;
+  cursor->ids = nullptr;
+  if (idx == 1 && argc == 1) {
+    if (auto* ids = static_cast<const Ids*>(sqlite3_value_pointer(argv[0], kIdsPointer))) {
+      cursor->ids = &ids->values;
+    }
+  }
+  return SQLITE_OK;
+}
+
+int id_list_next(sqlite3_vtab_cursor* base) {
+  ++id_list_cursor(base)->at;
+  return SQLITE_OK;
+}
+
+int id_list_eof(sqlite3_vtab_cursor* base) {
+  auto* cursor = id_list_cursor(base);
+  return !cursor->ids || cursor->at >= cursor->ids->size();
+}
+
+int id_list_column(sqlite3_vtab_cursor* base, sqlite3_context* context, int column) {
+  auto* cursor = id_list_cursor(base);
+  if (column == kIdListValue) sqlite3_result_int64(context, (*cursor->ids)[cursor->at]);
+  return SQLITE_OK;
+}
+
+int id_list_rowid(sqlite3_vtab_cursor* base, sqlite3_int64* rowid) {
+  *rowid = static_cast<sqlite3_int64>(id_list_cursor(base)->at) + 1;
+  return SQLITE_OK;
+}
+
+// Eponymous-only (no xCreate): there is no CREATE VIRTUAL TABLE, only id_list(…) in a query.
+constexpr sqlite3_module kIdListModule = {
+    0,                   // iVersion
+    nullptr,             // xCreate
+    id_list_connect,     // xConnect
+    id_list_best_index,  // xBestIndex
+    id_list_disconnect,  // xDisconnect
+    nullptr,             // xDestroy
+    id_list_open,        // xOpen
+    id_list_close,       // xClose
+    id_list_filter,      // xFilter
+    id_list_next,        // xNext
+    id_list_eof,         // xEof
+    id_list_column,      // xColumn
+    id_list_rowid,       // xRowid
+    nullptr,             // xUpdate
+    nullptr,             // xBegin
+    nullptr,             // xSync
+    nullptr,             // xCommit
+    nullptr,             // xRollback
+    nullptr,             // xFindFunction
+    nullptr,             // xRename
+    nullptr,             // xSavepoint
+    nullptr,             // xRelease
+    nullptr,             // xRollbackTo
+    nullptr,             // xShadowName
+};
 
 struct StatementDeleter {
   void operator()(sqlite3_stmt* stmt) const { sqlite3_finalize(stmt); }
@@ -232,8 +359,11 @@ class SqliteConnection final : public Connection {
             return sqlite3_bind_double(s, index, v);
           } else if constexpr (std::is_same_v<T, std::string>) {
             return sqlite3_bind_text64(s, index, v.data(), v.size(), SQLITE_STATIC, SQLITE_UTF8);
-          } else {
+          } else if constexpr (std::is_same_v<T, Blob>) {
             return sqlite3_bind_blob64(s, index, v.bytes.data(), v.bytes.size(), SQLITE_STATIC);
+          } else {
+            // Read in place by id_list while the statement runs (the Params outlive it).
+            return sqlite3_bind_pointer(s, index, const_cast<Ids*>(&v), kIdsPointer, nullptr);
           }
         },
         value);
@@ -276,6 +406,14 @@ class SqliteDatabase final : public Database {
     }
     sqlite3_busy_timeout(db, busy_timeout_ms_);
     sqlite3_extended_result_codes(db, 1);
+    if (int registered = sqlite3_create_module_v2(db, "id_list", &kIdListModule, nullptr, nullptr);
+        registered != SQLITE_OK) {
+      Error error{ErrorCode::kInternal,
+                  fmt::format("sqlite: cannot register id_list: {}", sqlite3_errstr(registered)),
+                  {}};
+      sqlite3_close_v2(db);
+      return fail(std::move(error));
+    }
     auto conn = std::make_unique<SqliteConnection>(db);
     auto pragmas = conn->execute_script(
         fmt::format("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"

@@ -66,6 +66,7 @@ struct ListParams {
 
 Result<ListParams> parse_list_params(const http::Form& q, bool staff) {
   ListParams p;
+  p.query.with_names = false;  // the portal's columns: ID, subject, created, last activity, status
   if (auto view = q.find("view"); view && !view->empty()) {
     auto parsed = domain::ticket_view_from_slug(*view);
     if (!parsed)
