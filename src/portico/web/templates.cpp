@@ -52,7 +52,7 @@ Result<std::unique_ptr<Templates>> Templates::load(const std::filesystem::path& 
                   fmt::format("template {}: {}", entry.path().string(), parsed.error_message()));
     }
     parsed.set_custom_escape(escape_html);
-    out->templates_.emplace(entry.path().stem().string(), std::move(parsed));
+    out->templates_.try_emplace(entry.path().stem().string(), std::move(parsed));
   }
   if (ec) {
     return fail(ErrorCode::kInternal,
@@ -64,9 +64,14 @@ Result<std::unique_ptr<Templates>> Templates::load(const std::filesystem::path& 
 std::string Templates::render(std::string_view name, const Data& data) const {
   auto it = templates_.find(name);
   if (it == templates_.end()) throw std::logic_error(fmt::format("no template named {}", name));
+  const Template& page = it->second;
   std::string out;
-  out.reserve(8192);
-  it->second.render(data, [&out](const std::string& chunk) { out += chunk; });
+  out.reserve(std::max<std::size_t>(4096, page.largest.load(std::memory_order_relaxed)));
+  page.parsed.render(data, [&out](const std::string& chunk) { out += chunk; });
+  std::size_t size = std::min(out.size(), kLargestReservation);
+  if (size > page.largest.load(std::memory_order_relaxed)) {
+    page.largest.store(size, std::memory_order_relaxed);
+  }
   return out;
 }
 

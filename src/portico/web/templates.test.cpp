@@ -6,6 +6,7 @@
 
 #include <fstream>
 #include <string>
+#include <vector>
 
 #include "portico/mail/smtp_sink.test.hpp"
 
@@ -39,6 +40,38 @@ TEST(Templates, RenderEscapesValuesAndNotTripleMustaches) {
       (*templates)->render("page", data),
       "<p title=\"&lt;b&gt;&quot;Tom&quot; &amp; &apos;Jerry&apos;&lt;/b&gt;\">"
       "&lt;b&gt;&quot;Tom&quot; &amp; &apos;Jerry&apos;&lt;/b&gt;|<b>\"Tom\" & 'Jerry'</b></p>");
+}
+
+// append() grows a list by moving its items, never copying them (kainjow's data has no noexcept
+// move, so a plain push_back copied every item, deep, each time the list grew): an item's text
+// stays where it was built, and the list renders whole and in order.
+TEST(Templates, AppendMovesItemsAsTheListGrows) {
+  Data rows{Data::type::list};
+  const std::string long_text(100, 'x');  // past the small-string buffer: a heap block of its own
+  std::vector<const char*> built;
+  for (int i = 0; i < 100; ++i) {
+    Data row;
+    put(row, "n", std::to_string(i));
+    put(row, "text", long_text);
+    built.push_back(row.get("text")->string_value().data());
+    append(rows, std::move(row));
+  }
+  ASSERT_EQ(rows.list_value().size(), 100u);
+  for (std::size_t i = 0; i < built.size(); ++i) {
+    EXPECT_EQ(rows.list_value()[i].get("text")->string_value().data(), built[i]) << i;
+  }
+
+  mail::test::TempDir dir;
+  std::ofstream(dir.path() / "rows.mustache") << "{{#rows}}{{n}},{{/rows}}";
+  auto templates = Templates::load(dir.path());
+  ASSERT_TRUE(templates) << templates.error().message;
+  Data data;
+  put(data, "rows", std::move(rows));
+  std::string expected;
+  for (int i = 0; i < 100; ++i) expected += std::to_string(i) + ",";
+  // Twice: the second render reserves what the first one wrote.
+  EXPECT_EQ((*templates)->render("rows", data), expected);
+  EXPECT_EQ((*templates)->render("rows", data), expected);
 }
 
 }  // namespace
