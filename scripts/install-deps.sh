@@ -18,7 +18,7 @@ build_pkgs=(
 )
 test_pkgs=(
   libgtest-dev libgmock-dev
-  postgresql sqlite3 chromium python3-aiosmtpd curl wrk
+  postgresql sqlite3 chromium python3-aiosmtpd curl wrk valgrind
 )
 
 pkgs=("${build_pkgs[@]}")

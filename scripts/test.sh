@@ -6,14 +6,15 @@
 #   (c) HTTP black-box tests, PostgreSQL (a throw-away cluster, scripts/pg-cluster.sh)
 #   (d) slow and idle clients           tests/robustness/slow_clients.py
 #   (e) browser tests                   node --test tests/browser/
-#   (f) the benchmark, once, tiny       bench/run.sh --smoke, SQLite and PostgreSQL (so the bench
-#                                       scripts cannot rot; pages checked, timings never judged)
+#   (f) the benchmark, once, tiny       bench/run.sh --smoke, SQLite and PostgreSQL, and
+#                                       bench/instructions.sh --smoke (so the bench scripts cannot
+#                                       rot; pages checked, timings and counts never judged)
 #
 # then prints one summary line `N passed, M failed` and exits non-zero on any failure.
 # A tier that crashes or times out counts as (at least) one failure. Logs and gtest JSON reports
 # go to build/sanitize/test-results/.
 #
-# Environment: TEST_TIERS (default "a b c d e") runs a subset; SKIP_INSTALL=1 skips
+# Environment: TEST_TIERS (default "a b c d e f") runs a subset; SKIP_INSTALL=1 skips
 # scripts/install-deps.sh; JOBS (default 2) for ninja; PORTICO_SANITIZE_CXXFLAGS replaces the
 # extra compiler flags of the sanitize build (see below).
 set -uo pipefail
@@ -207,6 +208,14 @@ for tier in $tiers; do
           record "(f) benchmark smoke [backend: $bench_backend]" 0 1 0
         fi
       done
+      banner "(f) instruction counts smoke run"
+      timeout --kill-after=10 600 bench/instructions.sh --smoke 2>&1 |
+        tee "$results/bench-instructions.log"
+      if [ "${PIPESTATUS[0]}" -eq 0 ]; then
+        record "(f) instruction counts smoke" 1 0 0
+      else
+        record "(f) instruction counts smoke" 0 1 0
+      fi
       ;;
     *)
       echo "unknown tier '$tier' (tiers: a b c d e f)"
