@@ -15,9 +15,10 @@
 #   PATH...        default: the largest organization's list, the customer's own list, a search
 #                  for the common word, the long ticket's page and the Help Center home
 #
-# Each path is measured twice, with N/4 and N requests, each on a server of its own, and the
-# difference is divided by the difference of the counts: what the first requests cost once (the
-# time zone database, preparing statements, filling the caches) cancels out. The customer logs
+# Each path is measured twice, with N/4 and N requests, each on a server of its own with one
+# worker thread (valgrind runs one thread at a time anyway), and the difference is divided by the
+# difference of the counts: what the first requests cost once (the time zone database, preparing
+# statements, filling the caches: per thread and per database connection) cancels out. The customer logs
 # in once on a server run natively (argon2 under valgrind takes minutes); its session serves the
 # counted requests. Environment: PORTICO_BINARY (default build/perf/portico, built as Release if
 # needed), PORTICO_DATA_DIR (default data/: templates and migrations; an older build needs its own,
@@ -50,14 +51,8 @@ command -v valgrind >/dev/null || {
   exit 1
 }
 
-binary=${PORTICO_BINARY:-}
-if [ -z "$binary" ]; then
-  binary=$root/build/perf/portico
-  echo "== building $binary (Release)"
-  cmake -S . -B build/perf -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
-  ninja -C build/perf -j "${JOBS:-2}" portico | tail -n 1
-fi
-[ -x "$binary" ] || { echo "instructions.sh: $binary is not an executable" >&2; exit 1; }
+. bench/common.sh
+release_binary instructions.sh
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/portico-instructions.XXXXXX")
 server_pid=""
@@ -94,7 +89,7 @@ start() {
   local runner=()
   [ $# -gt 0 ] && runner=(valgrind --tool=callgrind "$@")
   "${runner[@]}" "$binary" serve --listen 127.0.0.1:0 --port-file "$work/port" \
-    --database-url "$database_url" --data-dir "$data_dir" --log-level warn --workers 2 \
+    --database-url "$database_url" --data-dir "$data_dir" --log-level warn --workers 1 \
     >"$work/server.out" 2>"$work/server.err" &
   server_pid=$!
   for _ in $(seq 1 1200); do
@@ -108,14 +103,7 @@ start() {
 
 # The customer's session, from a login on the server run natively.
 start
-jar=$work/jar
-curl -sf -c "$jar" -b "$jar" -o "$work/login.html" "$base/login"
-csrf=$(sed -n 's/.*name="_csrf" value="\([^"]*\)".*/\1/p' "$work/login.html" | head -n 1)
-curl -s -o /dev/null -c "$jar" -b "$jar" --data-urlencode "_csrf=$csrf" \
-  --data-urlencode "email=$(get customer_large_1)" --data-urlencode "password=$(get password)" \
-  --data-urlencode "next=/tickets" "$base/login"
-cookie="portico_session=$(awk '$6 == "portico_session" { print $7 }' "$jar")"
-[ "$cookie" != "portico_session=" ] || { echo "instructions.sh: the login failed" >&2; exit 1; }
+cookie="portico_session=$(bench_login "$base" "$(get customer_large_1)" "$(get password)" "$work")"
 stop_server
 
 if [ ${#paths[@]} -eq 0 ]; then

@@ -68,14 +68,8 @@ command -v wrk >/dev/null || { echo "run.sh: wrk is missing (scripts/install-dep
 command -v curl >/dev/null || { echo "run.sh: curl is missing" >&2; exit 1; }
 
 # ---- the binary ---------------------------------------------------------------------------
-binary=${PORTICO_BINARY:-}
-if [ -z "$binary" ]; then
-  binary=$root/build/perf/portico
-  echo "== building $binary (Release)"
-  cmake -S . -B build/perf -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
-  ninja -C build/perf -j "${JOBS:-2}" portico | tail -n 1
-fi
-[ -x "$binary" ] || { echo "run.sh: $binary is not an executable" >&2; exit 1; }
+. bench/common.sh
+release_binary run.sh
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/portico-bench.XXXXXX")
 server_pid=""
@@ -188,20 +182,7 @@ base=http://127.0.0.1:$port
 echo "== server pid $server_pid on $base ($(nproc) cores, workers default)"
 
 # login EMAIL: prints the session cookie value.
-login() {
-  local jar=$work/jar page=$work/login.html csrf code
-  rm -f "$jar"
-  curl -sf -c "$jar" -b "$jar" -o "$page" "$base/login"
-  csrf=$(sed -n 's/.*name="_csrf" value="\([^"]*\)".*/\1/p' "$page" | head -n 1)
-  code=$(curl -s -o /dev/null -w '%{http_code}' -c "$jar" -b "$jar" \
-    --data-urlencode "_csrf=$csrf" --data-urlencode "email=$1" \
-    --data-urlencode "password=$password" --data-urlencode "next=/tickets" "$base/login")
-  if [ "$code" != 303 ] && [ "$code" != 302 ]; then
-    echo "run.sh: login as $1 answered $code" >&2
-    return 1
-  fi
-  awk '$6 == "portico_session" { print $7 }' "$jar"
-}
+login() { bench_login "$base" "$1" "$password" "$work"; }
 cookie_large="portico_session=$(login "$customer_large")"
 cookie_medium="portico_session=$(login "$customer_medium")"
 cookie_small="portico_session=$(login "$customer_small")"
