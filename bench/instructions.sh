@@ -53,6 +53,11 @@ command -v valgrind >/dev/null || {
 
 . bench/common.sh
 release_binary instructions.sh
+if ldd "$binary" 2>/dev/null | grep -q 'libasan'; then
+  echo "instructions.sh: $binary is built with AddressSanitizer, which valgrind cannot run;" \
+    "count a Release build (leave PORTICO_BINARY unset to build one)" >&2
+  exit 1
+fi
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/portico-instructions.XXXXXX")
 server_pid=""
