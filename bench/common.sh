@@ -29,3 +29,17 @@ bench_login() {
   fi
   awk '$6 == "portico_session" { print $7 }' "$jar"
 }
+
+# wait_for_port PORT_FILE ERROR_FILE PID SECONDS NAME: waits until the server PID has written its
+# port; if it dies, or takes longer than SECONDS, prints its error output and exits.
+wait_for_port() {
+  local port_file=$1 errors=$2 pid=$3 seconds=$4 name=$5
+  for _ in $(seq 1 $((seconds * 10))); do
+    [ -s "$port_file" ] && return 0
+    kill -0 "$pid" 2>/dev/null || { cat "$errors" >&2; exit 1; }
+    sleep 0.1
+  done
+  echo "$name: the server did not start" >&2
+  cat "$errors" >&2
+  exit 1
+}

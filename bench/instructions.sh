@@ -97,12 +97,7 @@ start() {
     --database-url "$database_url" --data-dir "$data_dir" --log-level warn --workers 1 \
     >"$work/server.out" 2>"$work/server.err" &
   server_pid=$!
-  for _ in $(seq 1 1200); do
-    [ -s "$work/port" ] && break
-    kill -0 "$server_pid" 2>/dev/null || { cat "$work/server.err" >&2; exit 1; }
-    sleep 0.1
-  done
-  [ -s "$work/port" ] || { echo "instructions.sh: the server did not start" >&2; exit 1; }
+  wait_for_port "$work/port" "$work/server.err" "$server_pid" 120 instructions.sh
   base=http://127.0.0.1:$(tr -d '\n' <"$work/port")
 }
 

@@ -171,12 +171,7 @@ port_file=$work/port
   --data-dir "$root/data" --log-level warn --header-timeout-ms 3000 \
   >"$work/server.out" 2>"$work/server.err" &
 server_pid=$!
-for _ in $(seq 1 300); do
-  [ -s "$port_file" ] && break
-  kill -0 "$server_pid" 2>/dev/null || { cat "$work/server.err" >&2; exit 1; }
-  sleep 0.1
-done
-[ -s "$port_file" ] || { echo "run.sh: the server did not start" >&2; cat "$work/server.err" >&2; exit 1; }
+wait_for_port "$port_file" "$work/server.err" "$server_pid" 30 run.sh
 port=$(tr -d '\n' <"$port_file")
 base=http://127.0.0.1:$port
 echo "== server pid $server_pid on $base ($(nproc) cores, workers default)"
