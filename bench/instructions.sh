@@ -1,16 +1,19 @@
 #!/usr/bin/env bash
 # Instructions per request: runs `portico serve` under valgrind's callgrind on a SQLite dataset
 # made by bench/run.sh and counts the instructions executed inside web::App::handle (the request's
-# own work: session, routing, database, rendering; not the sockets) for each path. The count is
-# the same from run to run, where req/s and CPU time on this virtual machine move by 10-30%
-# between runs minutes apart: compare two builds with it (PORTICO_BINARY), one change at a time.
+# own work: session, routing, database, rendering; not the sockets) for each path. Run again, the
+# count moves by a few hundred instructions in millions, where req/s and CPU time on this virtual
+# machine move by 10-30% between runs minutes apart: compare two builds with it
+# (PORTICO_BINARY), one change at a time.
 # Instructions are not time (a cache miss or a system call costs more than its instructions), so
 # a change is confirmed with wrk too (docs/performance.md).
 #
-#   bench/instructions.sh [--dataset DIR] [--requests N] [--smoke] [PATH...]
+#   bench/instructions.sh [--dataset DIR] [--requests N] [--login NAME] [--smoke] [PATH...]
 #
 #   --dataset DIR  a SQLite dataset of bench/run.sh (default var/bench/sqlite-t1000000-m5-s1)
 #   --requests N   requests counted per path (default 40)
+#   --login NAME   whose session: a login of the dataset's logins.txt (default customer_large_1;
+#                  agent_1 for the desk)
 #   --smoke        a 2,000-ticket dataset made here, one path, a few requests (under a minute)
 #   PATH...        default: the largest organization's list, the customer's own list, a search
 #                  for the common word, the long ticket's page and the Help Center home
@@ -18,9 +21,9 @@
 # Each path is measured twice, with N/4 and N requests, each on a server of its own with one
 # worker thread (valgrind runs one thread at a time anyway), and the difference is divided by the
 # difference of the counts: what the first requests cost once (the time zone database, preparing
-# statements, filling the caches: per thread and per database connection) cancels out. The customer logs
-# in once on a server run natively (argon2 under valgrind takes minutes); its session serves the
-# counted requests. Environment: PORTICO_BINARY (default build/perf/portico, built as Release if
+# statements, filling the caches: per thread and per database connection) cancels out. The user
+# logs in once on a server run natively (argon2 under valgrind takes minutes); its session serves
+# the counted requests. Environment: PORTICO_BINARY (default build/perf/portico, built as Release if
 # needed), PORTICO_DATA_DIR (default data/: templates and migrations; an older build needs its own,
 # and a dataset at its schema version).
 set -euo pipefail
@@ -30,12 +33,14 @@ data_dir=${PORTICO_DATA_DIR:-$root/data}
 
 dataset=$root/var/bench/sqlite-t1000000-m5-s1
 requests=40
+who=customer_large_1
 smoke=0
 paths=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --dataset) dataset=$2; shift 2 ;;
     --requests) requests=$2; shift 2 ;;
+    --login) who=$2; shift 2 ;;
     --smoke) smoke=1; shift ;;
     -h|--help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 0 ;;
     -*) echo "instructions.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
@@ -103,7 +108,9 @@ start() {
 
 # The customer's session, from a login on the server run natively.
 start
-cookie="portico_session=$(bench_login "$base" "$(get customer_large_1)" "$(get password)" "$work")"
+email=$(get "$who")
+[ -n "$email" ] || { echo "instructions.sh: no login named $who in $dataset/logins.txt" >&2; exit 1; }
+cookie="portico_session=$(bench_login "$base" "$email" "$(get password)" "$work")"
 stop_server
 
 if [ ${#paths[@]} -eq 0 ]; then
